@@ -1,0 +1,48 @@
+# The two commands of the README: `make demo` (run the platform on the embedded stack) and `make test`.
+# Everything installs into .venv from this repository's own files; only Python 3.11, pip and make are assumed.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+INSTALLED := $(VENV)/.installed
+# pip warns about extra index folders this machine's pip.conf names but does not have: noise, not a problem.
+PIP_FILTER := grep -v "is ignored: it is neither a file nor a directory" || true
+export DAGSTER_HOME := $(CURDIR)/.local/dagster
+
+.PHONY: install manifest demo test dev bench clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@echo "==> creating $(VENV) and installing the platform (about a minute on a fresh machine)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip 2>&1 | $(PIP_FILTER)
+	@$(PY) -m pip install --quiet -e '.[test]' 2>&1 | $(PIP_FILTER)
+	@touch $@
+
+# dagster-dbt loads dbt's manifest at import: prepare it at install time, never at import in production.
+# `dbt parse` needs no database connection and takes a few seconds, so it simply runs every time.
+manifest: $(INSTALLED)
+	@mkdir -p $(DAGSTER_HOME)
+	@if [ -f dbt_project/dbt_project.yml ]; then \
+	  echo "==> dbt parse (prepares the manifest Dagster loads)"; \
+	  cd dbt_project && ../$(DBT) parse --quiet --profiles-dir . --project-dir .; \
+	fi
+
+demo: $(INSTALLED) manifest
+	@$(PY) -m qtickets_assets.local.cli demo
+
+test: $(INSTALLED) manifest
+	@$(PY) -m pytest -q -p no:cacheprovider
+
+dev: $(INSTALLED) manifest
+	@$(PY) -m qtickets_assets.local.cli dev
+
+bench: $(INSTALLED) manifest
+	@$(PY) -m pip install --quiet -e '.[test,bench]' 2>&1 | $(PIP_FILTER)
+	@$(PY) -m qtickets_assets.local.cli bench
+
+clean:
+	rm -rf .local dbt_project/target dbt_project/logs

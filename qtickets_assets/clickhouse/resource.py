@@ -1,0 +1,99 @@
+"""ClickHouse as a Dagster resource: connection settings from the environment, plus the staging DDL bootstrap.
+
+The same settings reach any ClickHouse (the embedded default, a server, ClickHouse Cloud with secure=True).
+"""
+from __future__ import annotations
+
+import re
+from importlib import resources as package_files
+
+import clickhouse_connect
+from clickhouse_connect.driver.client import Client
+from clickhouse_connect.driver.exceptions import ClickHouseError, OperationalError
+from dagster import ConfigurableResource, EnvVar
+from pydantic import Field
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
+class ClickHouseUnavailable(RuntimeError):
+    """ClickHouse could not be reached: the message names the settings to check (never the password)."""
+
+
+def validate_identifier(name: str, what: str = "identifier") -> str:
+    """Identifiers from configuration reach SQL only after this check (values always go as parameters)."""
+    if not IDENTIFIER.match(name or ""):
+        raise ValueError(f"invalid ClickHouse {what} {name!r}: use letters, digits and underscores")
+    return name
+
+
+def ddl_statements() -> list[tuple[str, str]]:
+    """(file name, statement) for every DDL file, in file-name order."""
+    folder = package_files.files("qtickets_assets.clickhouse") / "sql"
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
+    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+
+
+class ClickHouseResource(ConfigurableResource):
+    """Connection to ClickHouse over HTTP(S) with clickhouse-connect."""
+
+    host: str = Field(default="127.0.0.1", description="CLICKHOUSE_HOST")
+    port: int = Field(default=8123, description="CLICKHOUSE_PORT (HTTP interface)")
+    user: str = Field(default="default", description="CLICKHOUSE_USER")
+    password: str = Field(default="", description="CLICKHOUSE_PASSWORD")
+    database: str = Field(default="qtickets", description="CLICKHOUSE_DATABASE")
+    secure: bool = Field(default=False, description="CLICKHOUSE_SECURE: use HTTPS")
+    connect_timeout: int = 10
+    send_receive_timeout: int = 300
+
+    @classmethod
+    def from_env(cls) -> "ClickHouseResource":
+        return cls(
+            host=EnvVar("CLICKHOUSE_HOST"),
+            port=EnvVar.int("CLICKHOUSE_PORT"),
+            user=EnvVar("CLICKHOUSE_USER"),
+            password=EnvVar("CLICKHOUSE_PASSWORD"),
+            database=EnvVar("CLICKHOUSE_DATABASE"),
+            secure=EnvVar.bool("CLICKHOUSE_SECURE"),
+        )
+
+    def where(self) -> str:
+        scheme = "https" if self.secure else "http"
+        return f"{scheme}://{self.host}:{self.port} (CLICKHOUSE_HOST / CLICKHOUSE_PORT)"
+
+    def _connect(self, database: str) -> Client:
+        try:
+            return clickhouse_connect.get_client(
+                host=self.host, port=self.port, username=self.user, password=self.password,
+                database=database, secure=self.secure, connect_timeout=self.connect_timeout,
+                send_receive_timeout=self.send_receive_timeout, compress=False,
+                settings={"date_time_input_format": "best_effort"},
+            )
+        except OperationalError as exc:
+            raise ClickHouseUnavailable(
+                f"cannot reach ClickHouse at {self.where()}: {str(exc).splitlines()[0][:200]}"
+            ) from None
+
+    def get_client(self) -> Client:
+        """A client bound to the platform database (which must exist: see bootstrap())."""
+        return self._connect(validate_identifier(self.database, "database"))
+
+    def bootstrap(self) -> list[str]:
+        """Create the database and every staging / meta table; safe to run any number of times."""
+        database = validate_identifier(self.database, "database")
+        admin = self._connect("default")
+        try:
+            admin.command(f"CREATE DATABASE IF NOT EXISTS {database}")
+        except ClickHouseError as exc:
+            raise ClickHouseUnavailable(f"cannot create database {database} at {self.where()}: {exc}") from None
+        finally:
+            admin.close()
+        client = self.get_client()
+        applied = []
+        try:
+            for name, statement in ddl_statements():
+                client.command(statement)
+                applied.append(name)
+        finally:
+            client.close()
+        return applied

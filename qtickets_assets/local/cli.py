@@ -1,0 +1,41 @@
+"""`qtickets-platform`: the embedded default's commands (ClickHouse server, demo, dev)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _clickhouse(args: argparse.Namespace) -> int:
+    from qtickets_assets.local.clickhouse_engine import serve_forever
+
+    code = serve_forever(args.path, args.http_port, args.tcp_port)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The engine thread has finished (or is wedged); skip interpreter teardown, which aborts under chdb.
+    os._exit(code)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qtickets-platform", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ch = sub.add_parser("clickhouse", help="serve a real ClickHouse (chdb-core) on 127.0.0.1 until stopped")
+    ch.add_argument("--path", required=True, help="persistent data directory")
+    ch.add_argument("--http-port", type=int, default=8123)
+    ch.add_argument("--tcp-port", type=int, default=9000, help="native protocol port; 0 leaves it off")
+    ch.set_defaults(func=_clickhouse)
+
+    from qtickets_assets.local import commands
+
+    commands.add_subcommands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""The DDL bootstrap creates every staging table and meta_job_runs, idempotently."""
+from __future__ import annotations
+
+import pytest
+
+from qtickets_assets.clickhouse.resource import ClickHouseResource, ClickHouseUnavailable, ddl_statements
+
+STAGING = ["events", "orders", "clients", "inventory", "price_shades", "discounts", "promo_codes", "barcodes",
+           "partner_tickets", "partner_events"]
+
+
+def test_bootstrap_twice_creates_every_table(fresh_clickhouse):
+    assert len(fresh_clickhouse.bootstrap()) == len(ddl_statements())  # second run: no error
+    client = fresh_clickhouse.get_client()
+    tables = {row[0] for row in client.query(
+        "SELECT name FROM system.tables WHERE database = {db:String}",
+        parameters={"db": fresh_clickhouse.database}).result_rows}
+    assert tables == {f"stg_qtickets_api_{name}_raw" for name in STAGING} | {"meta_job_runs"}
+    engine = client.query("SELECT engine FROM system.tables WHERE database = currentDatabase() "
+                          "AND name = 'stg_qtickets_api_orders_raw'").result_rows[0][0]
+    assert engine == "ReplacingMergeTree"
+
+
+def test_unreachable_clickhouse_names_the_settings():
+    with pytest.raises(ClickHouseUnavailable, match="CLICKHOUSE_HOST / CLICKHOUSE_PORT"):
+        ClickHouseResource(host="127.0.0.1", port=1, connect_timeout=2).get_client()
