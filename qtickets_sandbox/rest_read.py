@@ -1,0 +1,135 @@
+"""REST v1 read operations: lists, single objects, seats, barcodes, scan info, colour themes."""
+
+from __future__ import annotations
+
+from qtickets_sandbox import payload_modes, query
+from qtickets_sandbox.clock import fmt
+from qtickets_sandbox.http_types import Response, bytes_response, json_response
+from qtickets_sandbox.jsonio import UNKNOWN_ERROR, dumps, not_found, php_int
+from qtickets_sandbox.model import basket_is_valid_ticket
+from qtickets_sandbox.render_catalog import barcode_items, color_themes, seat_dict
+from qtickets_sandbox.resources import SPECS, record_bytes, select_records
+
+SEAT_KEYS = ["id", "root_id", "name", "zone_id", "zone_root_id", "short_seat_id", "admission", "row", "place",
+             "max_quantity", "free_quantity", "ordered_quantity", "available", "disabled", "ordered",
+             "payed_quantity", "in_basket_quantity", "price", "currency_id", "related_seats", "multiprice_name",
+             "multiprice_code", "spread", "color_theme_id", "coords"]
+BARCODE_KEYS = ["barcode", "admission", "price", "seat_name", "zone_name", "row", "place", "client_name",
+                "client_surname", "client_middlename", "checked_at"]
+
+
+def body_dict(req) -> dict:
+    return req.json if isinstance(req.json, dict) else {}
+
+
+def list_resource(req, resource: str) -> Response:
+    store, spec, body = req.store, SPECS[resource], body_dict(req)
+    page, per_page = query.parse_paging(body, spec.per_page)
+    records = select_records(store, resource, body.get("where"), body.get("orderBy"))
+    items, paging = query.page_slice(records, page, per_page)
+    chunks = [record_bytes(store, spec, r) for r in items]
+    return bytes_response(b'{"data":[' + b",".join(chunks) + b'],"paging":' + dumps(paging) + b"}")
+
+
+def list_orders(req) -> Response:
+    if "where" in req.query or "orderBy" in req.query:  # observed: query-string JSON on /orders -> 503
+        return json_response(UNKNOWN_ERROR, 503)
+    return list_resource(req, "orders")
+
+
+def get_one(req, resource: str, raw_id: str) -> Response:
+    store, spec = req.store, SPECS[resource]
+    index = {"orders": store.orders_by_id, "clients": store.clients_by_id, "events": store.events_by_id,
+             "discounts": store.discounts_by_id}[resource]
+    record = index.get(php_int(raw_id))
+    if record is None:
+        return json_response(not_found(spec.name, raw_id), 404)
+    return bytes_response(b'{"data":' + record_bytes(store, spec, record) + b"}")
+
+
+def find_show(req, raw_id):
+    return req.store.shows_by_id.get(php_int(raw_id))
+
+
+def _project(obj: dict, select) -> dict:
+    if not isinstance(select, list) or not select:
+        return obj
+    out = {}
+    for field in select:
+        if not isinstance(field, str):
+            continue
+        path = field.split(".")
+        value = query.dotted(obj, path)
+        if value is None and not _has_path(obj, path):
+            continue
+        target = out
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+        target[path[-1]] = value
+    return out
+
+
+def _has_path(obj, path) -> bool:
+    for key in path:
+        if not isinstance(obj, dict) or key not in obj:
+            return False
+        obj = obj[key]
+    return True
+
+
+def show_seats(req, raw_id) -> Response:
+    show = find_show(req, raw_id)
+    if show is None:
+        return json_response(not_found("Show", raw_id), 404)
+    body = body_dict(req)
+    seats = [seat_dict(show, i) for i in range(len(show.event.scheme.seat_root))]
+    pred = query.compile_where(body.get("where"), {}, SEAT_KEYS, lambda d: d, {"root_zone_id": "zone_root_id"})
+    cfg = req.store.payload_modes.get("seats")
+    pairs = [(i, s) for i, s in enumerate(seats) if pred is None or pred(s)]
+    select = body.get("select")
+    if query.to_bool(body.get("flat")) is True:
+        data = {s["id"]: _project(payload_modes.apply(cfg, s, i), select) for i, s in pairs}
+        return json_response({"data": data or []})
+    zones = {}
+    scheme = show.event.scheme
+    for i, s in pairs:
+        z = scheme.zones[scheme.seat_zone[i]]
+        entry = zones.setdefault(s["zone_id"], {"id": s["zone_id"], "zone_root_id": z.id, "name": z.name,
+                                                "admission": z.admission, "seats": {}})
+        entry["seats"][s["id"]] = _project(payload_modes.apply(cfg, s, i), select)
+    return json_response({"data": zones or []})
+
+
+def show_barcodes(req, raw_id) -> Response:
+    show = find_show(req, raw_id)
+    if show is None:
+        return json_response(not_found("Show", raw_id), 404)
+    select = body_dict(req).get("select")
+    cfg = req.store.payload_modes.get("barcodes")
+    return json_response([_project(payload_modes.apply(cfg, item, n), select)
+                          for n, item in enumerate(barcode_items(show))])
+
+
+def valid_barcode_holder(store, show, code: str):
+    """The basket or partner ticket behind a currently valid barcode of this show, else None."""
+    holder = store.barcode_index.get(code)
+    if holder is None or holder.show is not show:
+        return None
+    if hasattr(holder, "order"):
+        return holder if basket_is_valid_ticket(holder) else None
+    return holder if holder.paid and not holder.deleted else None
+
+
+def barcode_info(req, raw_id, code) -> Response:
+    show = find_show(req, raw_id)
+    if show is None:
+        return json_response(not_found("Show", raw_id), 404)
+    holder = valid_barcode_holder(req.store, show, code)
+    if holder is None:
+        return json_response(not_found("Barcode", code), 404)
+    return json_response({"barcode": code, "checked_at": fmt(holder.checked_at)})
+
+
+def get_color_themes(req) -> Response:
+    cfg = req.store.payload_modes.get("color_themes")
+    return json_response({"data": [payload_modes.apply(cfg, c, c["id"]) for c in color_themes()]})
