@@ -7,12 +7,14 @@ any JSON parser reads that back unchanged. Lone surrogates (hostile payload mode
 from __future__ import annotations
 
 import json
+import re
 
-_encode = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+# str output before the PHP-style '\\/' (render_orders_fast assembles orders from such pieces)
+encode_plain = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 
 
 def dumps(obj) -> bytes:
-    return _encode(obj).replace("/", "\\/").encode("ascii")
+    return encode_plain(obj).replace("/", "\\/").encode("ascii")
 
 
 def rest_error(status: int, code: str, message: str, info=None) -> dict:
@@ -34,16 +36,16 @@ def validation_error(info: dict) -> dict:
     return rest_error(422, "VALIDATION_ERROR", "Validation error", info)
 
 
+_PHP_INT = re.compile(r"^[ \t\n\r\v\f]*([+-]?[0-9]+)")
+
+
 def php_int(raw) -> int:
-    """PHP (int) cast of a path segment: leading digits, else 0 ('colors' -> 0, '12abc' -> 12)."""
+    """PHP (int) cast of a path segment: optional leading whitespace and sign, then the leading ASCII digits,
+    else 0 ('colors' -> 0, '12abc' -> 12, '-5' -> -5)."""
     if isinstance(raw, int):
         return raw
-    digits = ""
-    for ch in str(raw):
-        if not ch.isdigit():
-            break
-        digits += ch
-    return int(digits) if digits else 0
+    m = _PHP_INT.match(str(raw))
+    return int(m.group(1)) if m else 0
 
 
 def partner_error(code: str, message: str) -> dict:

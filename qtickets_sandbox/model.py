@@ -15,7 +15,7 @@ class Scheme:
 
     __slots__ = ("id", "venue_id", "kind", "place_name", "place_address", "place_description", "city",
                  "width", "height", "zones", "seat_root", "seat_zone", "seat_row", "seat_place", "seat_x",
-                 "seat_y", "seat_max", "seat_name", "seat_index", "disabled", "capacity")
+                 "seat_y", "seat_max", "seat_name", "seat_index", "disabled", "capacity", "seat_json")
 
 
 class Event:

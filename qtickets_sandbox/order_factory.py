@@ -69,7 +69,8 @@ def build_order(store, rng: random.Random, picker: SeatPicker, t: int, show, cli
     if rng.random() < 0.3:
         adm = picker.admission_seat(show, k)
         if adm is not None:
-            seats = [(adm, k)] if rng.random() < 0.4 else [(adm, 1)] * k
+            rng.random()  # kept so the random stream (and the rest of the data) stays as before
+            seats = [(adm, 1)] * k  # one basket per admission ticket: quantity is 1 in all real data [OBS]
     if not seats:
         seats = [(s, 1) for s in picker.take(show, k)]
         if not seats:

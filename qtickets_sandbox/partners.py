@@ -30,8 +30,9 @@ def route(parts: list[str]):
     if (group, method) == ("tickets", "find") and len(args) <= 2:
         return group, method, (args + [None, None])[0], (args + [None, None])[1]
     if ((group, method) in EVENT_METHODS or (group == "tickets" and method in TICKET_METHODS)) \
-            and 1 <= len(args) <= 2:
-        return group, method, args[0], (args[1] if len(args) == 2 else None)
+            and len(args) <= 2:
+        # a missing {event_id} is still the method (always HTTP 200): it answers EVENT_NOT_FOUND [INF]
+        return group, method, (args[0] if args else None), (args[1] if len(args) == 2 else None)
     return None
 
 
@@ -55,6 +56,8 @@ def handle(req, parts: list[str]) -> Response:
             return json_response(_dispatch(store, req, group, method, raw_event, raw_show))
         except PartnerError as err:
             return json_response(err.body())
+        except Exception:  # noqa: BLE001 - the Partners API answers HTTP 200 even when it fails [DOC]
+            return json_response(partner_error("UNKNOWN_ERROR", "Unknown error"))
 
 
 def _dispatch(store, req, group, method, raw_event, raw_show) -> dict:

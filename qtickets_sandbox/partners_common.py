@@ -121,7 +121,7 @@ def resolve(store, raw_event, raw_show, sellable: bool):
     """-> (event, show) for an event-scoped method, or raise PartnerError."""
     ev = store.events_by_id.get(php_int(raw_event)) if raw_event is not None else None
     if ev is None or (sellable and not is_partner_event(ev)):
-        raise PartnerError("EVENT_NOT_FOUND", f"Event \"{raw_event}\" not found")
+        raise PartnerError("EVENT_NOT_FOUND", f"Event \"{raw_event or ''}\" not found")
     shows = [s for s in ev.shows if s.deleted_at is None and (not sellable or is_sellable(store, s))]
     if raw_show is None:
         if len(shows) != 1:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from qtickets_sandbox.clock import fmt
-from qtickets_sandbox.jsonio import dumps
+from qtickets_sandbox.render_orders_fast import order_json_bytes
 
 SITES = {1: {"id": 1, "host": "qtickets.ru"}, 2: {"id": 2, "host": "tickets.example.org"}}
 
@@ -54,9 +54,13 @@ def basket_dict(b, with_order_id: bool = False) -> dict:
 
 
 def order_totals(o) -> tuple:
-    """(price, original_price): over live baskets; a fully cancelled order keeps its original total [OBS]."""
-    live = [b for b in o.baskets if b.deleted_at is None and b.refunded_at is None] or o.baskets
-    return sum(b.price * b.quantity for b in live), sum(b.original_price * b.quantity for b in live)
+    """(price, original_price) as observed in real orders [OBS]:
+    price = Σ price × quantity over the live baskets (a fully cancelled or expired order keeps its total);
+    original_price = Σ basket original_price over all baskets (it does not drop when tickets are cancelled).
+    Generated baskets always have quantity 1, as in all real data, so the two sums are alike."""
+    baskets = o.baskets
+    live = [b for b in baskets if b.deleted_at is None and b.refunded_at is None] or baskets
+    return sum(b.price * b.quantity for b in live), sum(b.original_price for b in baskets)
 
 
 def order_dict(o) -> dict:
@@ -82,7 +86,8 @@ def order_bytes(o) -> bytes:
     """Cached serialisation; the embedded client's version is part of the cache validity."""
     if o.json is not None and o.json_client_version == o.client.version:
         return o.json
-    o.json = dumps(order_dict(o))
+    price, original = order_totals(o)
+    o.json = order_json_bytes(o, price, original)  # == dumps(order_dict(o)), without the dicts
     o.json_client_version = o.client.version
     return o.json
 

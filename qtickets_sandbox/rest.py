@@ -13,7 +13,7 @@ from qtickets_sandbox import rest_read as r
 from qtickets_sandbox import rest_write_catalog as wc
 from qtickets_sandbox import rest_write_orders as wo
 from qtickets_sandbox.http_types import Response, html_404, json_response
-from qtickets_sandbox.jsonio import WRONG_AUTHORIZATION, validation_error
+from qtickets_sandbox.jsonio import UNKNOWN_ERROR, WRONG_AUTHORIZATION, validation_error
 from qtickets_sandbox.query import QueryError
 from qtickets_sandbox.validation import ValidationFailed
 
@@ -76,3 +76,5 @@ def handle(req, rel_path: str) -> Response:
             return handler(req, *args)
         except (ValidationFailed, QueryError) as err:
             return json_response(validation_error(err.info), 422)
+        except Exception:  # noqa: BLE001 - a server-side failure is the observed 503 UNKNOWN_ERROR envelope
+            return json_response(UNKNOWN_ERROR, 503)
