@@ -1,0 +1,274 @@
+"""The ONE QTickets client (REST v1 + Partners) and its Dagster resource.
+
+    client = QTicketsResource.from_env().get_client()
+    for page in client.iter_pages("orders", where=[...]):   # pages stream in completion order
+        ...
+    client.get("events/12"); client.partners("events/lists"); client.raw_request("rest", "GET", "orders")
+
+Every request of the process to one base URL draws from one rate budget and one concurrency limit
+(rate_limit.py). Typed errors (errors.py) name the setting to fix and never carry a token.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import dagster as dg
+from pydantic import Field
+
+from .classify import classify, parse_json
+from .errors import SETTING_ENV, ApiRequestError, ApiUnavailable, BadPayload, WritesDisabled
+from .filters import split_matching
+from .pagination import Paging, list_body, list_items, page_count, read_paging, remaining_pages
+from .rate_limit import shared_limits
+from .stats import ClientStats
+from .streaming import stream_map
+from .transport import Exchange, RetryPolicy, Transport
+
+MAX_PAGE_SIZE = 1000           # never ask for more; the server may cap lower and says so in paging.perPage
+MAX_RESCANS = 2                # extra passes when the filtered set grew while we were paging
+MAX_TAIL_ROUNDS = 3            # extra tail reads when an unfiltered list grew at its end
+
+# Partners methods with side effects (REST: every verb but GET/HEAD).
+_PARTNERS_WRITES = ("tickets/add", "tickets/update", "tickets/remove")
+
+
+def is_write(api: str, method: str, path: str) -> bool:
+    if api == "partners":
+        return path.strip("/").startswith(_PARTNERS_WRITES)
+    return method.upper() not in ("GET", "HEAD")
+
+
+@dataclass
+class RawResponse:
+    """One raw exchange for the audit: never raised, never holding a token."""
+    status: int | None
+    headers: dict = field(default_factory=dict)
+    text: str = ""
+    json: object | None = None
+    latency_ms: float = 0.0
+    error: str | None = None
+    retries: int = 0
+
+
+@dataclass
+class Page:
+    number: int
+    items: list
+    paging: Paging | None
+    dropped: int = 0
+
+
+class QTicketsClient:
+    def __init__(self, base_url: str, token: str, partners_base_url: str = "", partners_token: str = "", *,
+                 requests_per_second: float = 20.0, max_concurrency: int = 8, timeout_seconds: float = 30.0,
+                 max_retries: int = 6, page_size: int = 500, allow_writes: bool = False,
+                 backoff_base_seconds: float = 0.5, backoff_max_seconds: float = 20.0):
+        self.base = {"rest": base_url.rstrip("/"),
+                     "partners": (partners_base_url or _derive_partners(base_url)).rstrip("/")}
+        self._tokens = {"rest": token or "", "partners": partners_token or ""}
+        self.page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
+        self.max_concurrency = max(1, int(max_concurrency))
+        self.allow_writes = allow_writes
+        self.stats = ClientStats()
+        policy = RetryPolicy(max_retries, backoff_base_seconds, backoff_max_seconds)
+        secrets = (token, partners_token)
+        self._transport = {
+            api: Transport(shared_limits(self.base[api], requests_per_second, self.max_concurrency),
+                           self.stats, timeout_seconds, policy, secrets, self.max_concurrency)
+            for api in ("rest", "partners")}
+
+    def close(self) -> None:
+        for t in self._transport.values():
+            t.close()
+
+    # -- typed calls ------------------------------------------------------------------------------------
+    def _request(self, api: str, method: str, path: str, body: Any = None) -> Any:
+        transport = self._transport[api]
+        url = f"{self.base[api]}/{path.lstrip('/')}"
+
+        def judge(ex: Exchange):
+            outcome = classify(api, ex.status, _ctype(ex.headers), ex.content, method, path, transport.secrets)
+            if outcome.error is not None:
+                raise outcome.error
+            return outcome.retry_reason, outcome.data
+
+        result, retries, last, reason = transport.call(method, url, self._tokens[api], body, judge)
+        if reason is None:
+            return result
+        env = SETTING_ENV[api]["base_url"]
+        what = f"{method.upper()} {transport.scrub(path)}"
+        if reason in ("bad_json", "truncated"):
+            raise BadPayload(f"QTickets sent an unreadable (not JSON / cut) answer to {what} "
+                             f"{retries + 1} times in a row: check {env} points at the QTickets API")
+        last_seen = f"HTTP {last.status}" if last.status else f"{reason} {last.fault_detail}".strip()
+        raise ApiUnavailable(f"QTickets API did not answer {what} after {retries} retries (last: {last_seen}): "
+                             f"check {env} or try again later", status=last.status, code=reason)
+
+    def get(self, path: str, body: Any = None) -> Any:
+        """REST GET with an optional JSON body; returns the parsed answer."""
+        return self._request("rest", "GET", path, body)
+
+    def partners(self, path: str, body: Any = None) -> Any:
+        """A Partners read method (POST ≡ GET there); returns the `result` of a success answer."""
+        if is_write("partners", "POST", path) and not self.allow_writes:
+            raise WritesDisabled(f"Partners {path} changes data and allow_writes is False")
+        answer = self._request("partners", "POST", path, body or {})
+        return answer.get("result") if isinstance(answer, dict) else answer
+
+    def partners_answer(self, path: str, body: Any = None) -> dict:
+        """Like partners() but the whole success envelope (result + event context block)."""
+        if is_write("partners", "POST", path) and not self.allow_writes:
+            raise WritesDisabled(f"Partners {path} changes data and allow_writes is False")
+        return self._request("partners", "POST", path, body or {})
+
+    # -- paging --------------------------------------------------------------------------------------------
+    def iter_pages(self, path: str, where: list[dict] | None = None, order_by: dict | None = None,
+                   page_size: int | None = None, extra: dict | None = None) -> Iterator[Page]:
+        """Every page of a REST list, page 1 first, the rest fetched concurrently and yielded as they
+        complete. Objects failing the local `where` re-check are dropped (stats.filtered_out); an id
+        already yielded in this listing is not yielded again (stats.duplicates).
+
+        Skip-safety: we page a set ordered by id, and a page boundary only moves if the set changes while
+        we page. Every page reports the total at its own time, so we can tell:
+        * With `updated_at >= cursor` objects never LEAVE the set (updated_at only grows); an object
+          that changes enters it at its id position and pushes later objects towards later pages, so one
+          may slip past a page we already read. Growth of a filtered listing → page it again (bounded),
+          yielding only ids not seen yet.
+        * Unfiltered, new objects get higher ids and are appended at the end: nothing shifts; growth →
+          read only the extra tail pages.
+        * A total that SHRINKS (hard deletes) shifts objects backwards: page again."""
+        per_page = max(1, min(int(page_size or self.page_size), MAX_PAGE_SIZE))
+        order_by = order_by or {"id": "asc"}
+        seen: set = set()
+
+        def fetch(number: int, size: int) -> Page:
+            answer = self.get(path, list_body(number, size, where, order_by, extra))
+            kept, dropped = split_matching(list_items(answer), where)
+            return Page(number, kept, read_paging(answer), dropped)
+
+        def emit(page: Page) -> Page:
+            fresh = []
+            for obj in page.items:
+                oid = obj.get("id") if isinstance(obj, dict) else None
+                if isinstance(oid, (int, str)):
+                    if oid in seen:
+                        self.stats.add(duplicates=1)
+                        continue
+                    seen.add(oid)
+                fresh.append(obj)
+            self.stats.add(pages=1, filtered_out=page.dropped)
+            page.items = fresh
+            return page
+
+        for _ in range(MAX_RESCANS + 1):
+            first = fetch(1, per_page)
+            yield emit(first)
+            if first.paging is None:
+                return
+            planned = first.paging      # perPage as the SERVER applied it
+            totals = [planned.total]
+            numbers = remaining_pages(planned)
+            for _tail in range(MAX_TAIL_ROUNDS + 1):
+                for _, page in stream_map(lambda n: fetch(n, planned.per_page), numbers, self.max_concurrency):
+                    if page.paging is not None:
+                        totals.append(page.paging.total)
+                    yield emit(page)
+                if min(totals) < planned.total or (where and max(totals) > planned.total):
+                    break                                   # page again from the start
+                if max(totals) > planned.total:             # appended tail only
+                    last_read = page_count(planned.total, planned.per_page)
+                    numbers = range(last_read, page_count(max(totals), planned.per_page) + 1)
+                    planned = Paging(planned.per_page, 1, max(totals))
+                    totals = [planned.total]
+                    continue
+                return
+            else:
+                return                                      # still growing: the next run's lookback has it
+            self.stats.add(rescans=1)
+
+    def iter_objects(self, path: str, **kwargs) -> Iterator[dict]:
+        for page in self.iter_pages(path, **kwargs):
+            yield from page.items
+
+    # -- raw access for the audit ------------------------------------------------------------------------
+    def raw_request(self, api: str, method: str, path: str, json_body: Any = None, *,
+                    token: str | None = None) -> RawResponse:
+        """Send one request and report what came back; HTTP errors are results, not exceptions.
+        Retries only transport faults and 429. `token` replaces the configured one (wrong-token cases)."""
+        if api not in self.base:
+            raise ValueError(f"api must be 'rest' or 'partners', not {api!r}")
+        if is_write(api, method, path) and not self.allow_writes:
+            raise WritesDisabled(f"{method.upper()} {path} on {api} is a write and allow_writes is False "
+                                 f"(the audit must not change data unless explicitly enabled)")
+        transport = self._transport[api]
+        use_token = self._tokens[api] if token is None else token
+        url = f"{self.base[api]}/{path.lstrip('/')}"
+        scrub = lambda s: transport.scrub(s, (use_token,))  # noqa: E731
+        try:
+            _, retries, ex, reason = transport.call(
+                method, url, use_token, json_body, lambda e: ("http_429" if e.status == 429 else None, None))
+        except ApiRequestError as exc:
+            return RawResponse(status=None, error=scrub(str(exc)))
+        text = scrub(ex.text)
+        ok, parsed = parse_json(text)
+        error = None
+        if ex.fault:
+            error = scrub(f"{ex.fault}: {ex.fault_detail}".strip(": "))
+        elif reason:
+            error = f"retries exhausted ({reason})"
+        headers = {k: scrub(str(v)) for k, v in ex.headers.items() if k.lower() != "authorization"}
+        return RawResponse(status=ex.status, headers=headers, text=text, json=parsed if ok else None,
+                           latency_ms=round(ex.latency_ms, 1), error=error, retries=retries)
+
+
+def _ctype(headers: dict) -> str:
+    for key, value in headers.items():
+        if key.lower() == "content-type":
+            return value
+    return ""
+
+
+def _derive_partners(base_url: str) -> str:
+    """https://host/api/rest/v1 → https://host/api/partners/v1 (the documented layout)."""
+    return base_url.rstrip("/").replace("/api/rest/v1", "/api/partners/v1")
+
+
+class QTicketsResource(dg.ConfigurableResource):
+    """QTickets REST + Partners connection settings. Build it with `QTicketsResource.from_env()`."""
+
+    base_url: str = Field(description="REST v1 base, e.g. https://qtickets.ru/api/rest/v1 (QTICKETS_BASE_URL)")
+    token: str = Field(description="organiser REST token (QTICKETS_TOKEN)")
+    partners_base_url: str = Field(default="", description="Partners v1 base (QTICKETS_PARTNERS_BASE_URL); "
+                                   "empty = derived from base_url")
+    partners_token: str = Field(default="", description="Partners API key (QTICKETS_PARTNERS_TOKEN)")
+    requests_per_second: float = 20.0
+    max_concurrency: int = 8
+    timeout_seconds: float = 30.0
+    max_retries: int = 6
+    page_size: int = 500
+    allow_writes: bool = False
+    backoff_base_seconds: float = 0.5
+    backoff_max_seconds: float = 20.0
+
+    @classmethod
+    def from_env(cls, **overrides) -> "QTicketsResource":
+        """Settings from QTICKETS_* (EnvVar: resolved at run time, never stored in the definitions).
+        The Partners variables are optional: without them the Partners base is derived from the REST base
+        and Partners assets fail with a WRONG_AUTHORIZATION message naming QTICKETS_PARTNERS_TOKEN."""
+        settings = dict(base_url=dg.EnvVar("QTICKETS_BASE_URL"), token=dg.EnvVar("QTICKETS_TOKEN"))
+        for field_name, env in (("partners_base_url", "QTICKETS_PARTNERS_BASE_URL"),
+                                ("partners_token", "QTICKETS_PARTNERS_TOKEN")):
+            if os.environ.get(env):
+                settings[field_name] = dg.EnvVar(env)
+        settings.update(overrides)
+        return cls(**settings)
+
+    def get_client(self) -> QTicketsClient:
+        return QTicketsClient(
+            self.base_url, self.token, self.partners_base_url, self.partners_token,
+            requests_per_second=self.requests_per_second, max_concurrency=self.max_concurrency,
+            timeout_seconds=self.timeout_seconds, max_retries=self.max_retries, page_size=self.page_size,
+            allow_writes=self.allow_writes, backoff_base_seconds=self.backoff_base_seconds,
+            backoff_max_seconds=self.backoff_max_seconds)

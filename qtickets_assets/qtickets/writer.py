@@ -1,0 +1,111 @@
+"""Columnar batch inserts into a staging table while pages stream in.
+
+Rows are accumulated column by column and flushed every `flush_rows` rows through clickhouse-connect's
+column-oriented insert, so memory holds at most two batches (one filling, one being inserted) plus the
+pages in flight, however large the resource grows. The insert runs on one background thread: while
+ClickHouse ingests batch N the main thread already serialises batch N+1 (the insert was ~40% of a
+load's wall time when done inline). `_version` = load-start time in ns + row index: strictly increasing within a run and
+across runs (a later run starts ≥ 1 s later, far more ns than it has rows), so "latest _version wins"
+deduplicates deterministically.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from .catalog import CatalogEntry
+from .rows import payload_bytes
+
+FLUSH_ROWS = 5000
+
+
+class ClickHouseWriteError(RuntimeError):
+    pass
+
+
+class BatchWriter:
+    def __init__(self, ch, entry: CatalogEntry, run_id: str, flush_rows: int = FLUSH_ROWS):
+        self.ch = ch
+        self.entry = entry
+        self.run_id = run_id
+        self.flush_rows = flush_rows
+        self.loaded_at = datetime.now(timezone.utc)
+        self.version_base = time.time_ns()
+        self.rows_inserted = 0
+        self.flushes = 0
+        self.insert_seconds = 0.0
+        self._n = 0
+        self._pool: ThreadPoolExecutor | None = None
+        self._inflight: Future | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._cols: list[list] = [[] for _ in self.entry.columns]
+        self._pending = 0
+
+    def add(self, obj, ctx: dict) -> tuple:
+        keys = self.entry.extract(obj, ctx)
+        cols = self._cols
+        for i, value in enumerate(keys):
+            cols[i].append(value)
+        k = len(keys)
+        cols[k].append(payload_bytes(obj))
+        cols[k + 1].append(self.loaded_at)
+        cols[k + 2].append(self.run_id)
+        cols[k + 3].append(self.version_base + self._n)
+        self._n += 1
+        self._pending += 1
+        if self._pending >= self.flush_rows:
+            self.flush()
+        return keys
+
+    def flush(self) -> None:
+        """Hand the current batch to the insert thread (after the previous insert has finished)."""
+        if not self._pending:
+            return
+        cols, count = self._cols, self._pending
+        self._reset()
+        self._wait()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ch-insert")
+        self._inflight = self._pool.submit(self._insert, cols, count)
+
+    def close(self) -> None:
+        """Flush what is left and wait for every insert; raises the insert error if there was one."""
+        try:
+            self.flush()
+            self._wait()
+        finally:
+            self._shutdown()
+
+    def abort(self) -> None:
+        """After a failure elsewhere: let the running insert finish (its rows count), drop the rest."""
+        try:
+            self._wait()
+        except ClickHouseWriteError:
+            pass
+        finally:
+            self._shutdown()
+
+    def _wait(self) -> None:
+        fut, self._inflight = self._inflight, None
+        if fut is not None:
+            fut.result()
+
+    def _shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _insert(self, cols: list[list], count: int) -> None:
+        started = time.perf_counter()
+        try:
+            self.ch.insert(self.entry.table, cols, column_names=list(self.entry.columns), column_oriented=True)
+        except Exception as exc:  # noqa: BLE001 - reported with the settings to check, never raw
+            raise ClickHouseWriteError(
+                f"insert into {self.entry.table} failed ({type(exc).__name__}: {str(exc).splitlines()[0][:300]})"
+            ) from None
+        self.insert_seconds += time.perf_counter() - started
+        self.rows_inserted += count
+        self.flushes += 1
