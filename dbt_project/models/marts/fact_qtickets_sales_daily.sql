@@ -1,0 +1,65 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='toYYYYMM(sales_date)',
+        order_by=['sales_date', 'event_id', 'show_id'],
+        on_schema_change='fail',
+        post_hook="{{ drop_vanished_sales_months(ref('int_qtickets__paid_baskets')) }}",
+    )
+}}
+-- Daily sales per show. Semantics: architecture.md "Fact semantics"; rules applied in int_qtickets__paid_baskets.
+with baskets as (
+
+    select * from {{ ref('int_qtickets__paid_baskets') }}
+    where {{ sales_months_filter('sales_date') }}
+
+),
+
+events as (
+
+    select event_id, event_name, city from {{ ref('stg_qtickets__events') }}
+
+),
+
+daily as (
+
+    -- currency_id is part of the grouping so amounts of different currencies are never summed together;
+    -- the unique test on (sales_date, event_id, show_id) fails loudly if a show ever sells in two currencies.
+    select
+        sales_date,
+        event_id,
+        show_id,
+        currency_id,
+        sumIf(quantity, is_sold)                 as tickets_sold,
+        sumIf(price * quantity, is_sold)         as revenue,
+        uniqExactIf(order_id, is_sold)           as orders_count,
+        countIf(is_refunded)                     as tickets_refunded,
+        sumIf(refunded_amount, is_refunded)      as refunded_amount
+    from baskets
+    group by sales_date, event_id, show_id, currency_id
+    having tickets_sold > 0 or tickets_refunded > 0
+
+),
+
+final as (
+
+    select
+        daily.sales_date                                  as sales_date,
+        daily.event_id                                    as event_id,
+        daily.show_id                                     as show_id,
+        coalesce(events.event_name, '')                   as event_name,
+        toLowCardinality(coalesce(events.city, ''))       as city,
+        toLowCardinality(toString(daily.currency_id))     as currency_id,
+        toUInt64(daily.tickets_sold)                      as tickets_sold,
+        toDecimal64(daily.revenue, 2)                     as revenue,
+        toUInt64(daily.orders_count)                      as orders_count,
+        toUInt64(daily.tickets_refunded)                  as tickets_refunded,
+        toDecimal64(daily.refunded_amount, 2)             as refunded_amount,
+        {{ sales_watermark() }}
+    from daily
+    left join events on daily.event_id = events.event_id
+
+)
+
+select * from final

@@ -1,0 +1,8 @@
+{# Every value of the column is >= 0 (counts and money in the facts). #}
+{% test non_negative(model, column_name) %}
+
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} < 0
+
+{% endtest %}
