@@ -1,10 +1,24 @@
 """The code location: assembles Definitions from the parts; nothing else lives here."""
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor, with_source_code_references
 
+from qtickets_assets.audit.asset import qtickets_audit
+from qtickets_assets.automation import automation_sensor, jobs, schedules
+from qtickets_assets.failure_sensor import record_run_failures
+from qtickets_assets.qtickets.assets import STAGING_ASSETS
+from qtickets_assets.quality import freshness_checks, freshness_checks_sensor, quality_checks
 from qtickets_assets.resources import all_resources
+from qtickets_assets.transform import qtickets_dbt_assets
 
 defs = Definitions(
+    assets=with_source_code_references([*STAGING_ASSETS, qtickets_dbt_assets, qtickets_audit]),
+    asset_checks=[*quality_checks, *freshness_checks],
+    jobs=jobs,
+    schedules=schedules,
+    sensors=[automation_sensor, record_run_failures, freshness_checks_sensor],
     resources=all_resources(),
+    # One process for a whole run: a step subprocess costs about 2 s on 2 cores, more than most of our steps.
+    # Concurrency inside a step (parallel pages) comes from the QTickets client's own thread pool.
+    executor=in_process_executor,
 )

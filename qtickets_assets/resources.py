@@ -1,7 +1,8 @@
-"""The resources every asset shares, built from settings.py (one ClickHouse, one QTickets client)."""
+"""The resources every asset shares, built from settings.py: one ClickHouse, one QTickets client, one dbt."""
 from __future__ import annotations
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
+from qtickets_assets.qtickets.client import QTicketsResource
 from qtickets_assets.settings import flag, secret, setting
 
 
@@ -16,5 +17,19 @@ def clickhouse_resource() -> ClickHouseResource:
     )
 
 
+def qtickets_resource() -> QTicketsResource:
+    return QTicketsResource(
+        base_url=setting("QTICKETS_BASE_URL"),
+        token=secret("QTICKETS_TOKEN"),
+        partners_base_url=setting("QTICKETS_PARTNERS_BASE_URL"),
+        partners_token=secret("QTICKETS_PARTNERS_TOKEN"),
+        requests_per_second=float(setting("QTICKETS_REQUESTS_PER_SECOND") or 20),
+        max_concurrency=int(setting("QTICKETS_MAX_CONCURRENCY") or 8),
+        allow_writes=flag("QTICKETS_ALLOW_WRITES"),
+    )
+
+
 def all_resources() -> dict:
-    return {"clickhouse": clickhouse_resource()}
+    from qtickets_assets.transform import dbt_resource
+
+    return {"clickhouse": clickhouse_resource(), "qtickets": qtickets_resource(), "dbt": dbt_resource()}

@@ -1,8 +1,93 @@
-"""Sub-commands of `qtickets-platform` beyond the ClickHouse server: demo and dev (filled in as the platform grows)."""
+"""`qtickets-platform demo` and `qtickets-platform dev`: the platform on the embedded stack.
+
+Settings are exported into the environment BEFORE the definitions are imported, because the resources read
+them at import (settings.py).
+"""
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from qtickets_assets.local.stack import embedded_stack, prepare_dagster_home
+
+DEMO_ORDERS = 5000
+
+
+def _load_definitions():
+    module = importlib.import_module("qtickets_assets.definitions")
+    return module.defs
+
+
+def _summary(defs) -> list[str]:
+    from qtickets_assets.resources import clickhouse_resource
+
+    client = clickhouse_resource().get_client()
+    rows = client.query(
+        "SELECT name, total_rows FROM system.tables WHERE database = currentDatabase() "
+        "AND engine NOT IN ('View', 'MaterializedView') ORDER BY name").result_rows
+    width = max((len(name) for name, _ in rows), default=10)
+    lines = [f"  {name:<{width}}  {count or 0:>10,}" for name, count in rows]
+    return lines
+
+
+def demo(args: argparse.Namespace) -> int:
+    prepare_dagster_home()
+    started = time.monotonic()
+    print(f"==> starting the embedded ClickHouse and the QTickets sandbox ({args.orders:,} orders)", flush=True)
+    with embedded_stack(orders=args.orders) as (clickhouse, sandbox):
+        from dagster import DagsterInstance
+
+        from qtickets_assets.resources import clickhouse_resource
+
+        clickhouse_resource().bootstrap()
+        defs = _load_definitions()
+        job = defs.resolve_implicit_global_asset_job_def()
+        print(f"==> materializing every asset once (ClickHouse :{clickhouse.http_port}, sandbox :{sandbox.port})",
+              flush=True)
+        result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
+        failed = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
+        print("==> tables in ClickHouse (database %s):" % os.environ["CLICKHOUSE_DATABASE"])
+        print("\n".join(_summary(defs)))
+        audit_dir = os.path.abspath(os.path.join(".local", "audit"))
+        if os.path.isdir(audit_dir):
+            print(f"==> audit reports: {audit_dir}")
+    elapsed = time.monotonic() - started
+    if not result.success:
+        print(f"==> demo FAILED in {elapsed:.0f} s; failed steps: {', '.join(failed) or 'see the Dagster UI'} "
+              "(`make dev` shows the run)", file=sys.stderr)
+        return 1
+    print(f"==> demo finished in {elapsed:.0f} s; both servers stopped. `make dev` shows this run in the Dagster UI.")
+    return 0
+
+
+def dev(args: argparse.Namespace) -> int:
+    prepare_dagster_home()
+    with embedded_stack(orders=args.orders) as (clickhouse, sandbox):
+        from qtickets_assets.resources import clickhouse_resource
+
+        clickhouse_resource().bootstrap()
+        print(f"==> ClickHouse on :{clickhouse.http_port}, sandbox on :{sandbox.port}; "
+              f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C stops everything)", flush=True)
+        cmd = [os.path.join(os.path.dirname(sys.executable), "dagster"), "dev", "-w", "workspace.yaml",
+               "-h", "127.0.0.1", "-p", str(args.port)]
+        ui = subprocess.Popen(cmd)
+        try:
+            return ui.wait()
+        except KeyboardInterrupt:
+            ui.send_signal(signal.SIGINT)  # dagster dev stops its children on SIGINT to its own PID
+            return ui.wait()
 
 
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
-    pass
+    p = sub.add_parser("demo", help="embedded stack: materialize every asset once, print a summary, stop")
+    p.add_argument("--orders", type=int, default=DEMO_ORDERS)
+    p.set_defaults(func=demo)
+    p = sub.add_parser("dev", help="embedded stack + `dagster dev` on 127.0.0.1:3000")
+    p.add_argument("--orders", type=int, default=DEMO_ORDERS)
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=dev)

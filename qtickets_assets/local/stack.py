@@ -1,0 +1,37 @@
+"""The embedded stack for the demo and `make dev`: ClickHouse (data in .local/clickhouse) + the QTickets sandbox."""
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from qtickets_assets.local.clickhouse_engine import port_is_free
+from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
+from qtickets_assets.local.sandbox_process import SandboxProcess
+
+LOCAL_DIR = Path(os.environ.get("QTICKETS_LOCAL_DIR", ".local")).absolute()
+
+
+def _preferred(port: int) -> int:
+    """The conventional port when it is free, else any free one (0)."""
+    return port if port_is_free(port) else 0
+
+
+def prepare_dagster_home() -> Path:
+    home = Path(os.environ.get("DAGSTER_HOME") or LOCAL_DIR / "dagster").absolute()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@contextlib.contextmanager
+def embedded_stack(orders: int = 5000, sandbox_args: tuple[str, ...] = ()):
+    """Start both servers, export their settings into os.environ, and stop both on exit."""
+    with EmbeddedClickHouse(LOCAL_DIR / "clickhouse", http_port=_preferred(8123), tcp_port=_preferred(9000)) as ch:
+        with SandboxProcess(port=_preferred(8765), orders=orders, extra_args=sandbox_args) as sandbox:
+            os.environ.update(ch.env())
+            os.environ.update(sandbox.env())
+            yield ch, sandbox
