@@ -35,6 +35,33 @@ def _summary(defs) -> list[str]:
     return lines
 
 
+def _step_lines(result) -> list[str]:
+    """One line per materialized asset and a count of asset checks by outcome."""
+    lines, checks = [], {True: 0, False: 0}
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            rows = materialization.metadata.get("dagster/row_count")
+            count = f"{rows.value:,} rows" if rows is not None else ""
+            lines.append(f"  materialized {materialization.asset_key.to_user_string():<40} {count}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            checks[event.event_specific_data.passed] += 1
+    lines.append(f"==> asset checks: {checks[True]} passed, {checks[False]} failed")
+    return lines
+
+
+def _audit_lines(result) -> list[str]:
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key.to_user_string() == "qtickets_audit":
+                meta = materialization.metadata
+                report = os.path.join(os.path.dirname(meta["archive"].value), "report.md")
+                return [f"==> audit: {meta['verdict'].value}", f"    report: {report}",
+                        f"    archive: {meta['archive'].value} (sha256 {meta['archive_sha256'].value[:16]}...)"]
+    return []
+
+
 def demo(args: argparse.Namespace) -> int:
     prepare_dagster_home()
     started = time.monotonic()
@@ -49,13 +76,17 @@ def demo(args: argparse.Namespace) -> int:
         job = defs.resolve_implicit_global_asset_job_def()
         print(f"==> materializing every asset once (ClickHouse :{clickhouse.http_port}, sandbox :{sandbox.port})",
               flush=True)
-        result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
+        # Dagster's own console log is kept to warnings: the run's full log is in the UI (`make dev`).
+        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False, run_config=quiet)
         failed = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
-        print("==> tables in ClickHouse (database %s):" % os.environ["CLICKHOUSE_DATABASE"])
+        print("\n".join(_step_lines(result)))
+        print("==> tables in ClickHouse (database %s; rows stored, all versions and snapshots):"
+              % os.environ["CLICKHOUSE_DATABASE"])
         print("\n".join(_summary(defs)))
-        audit_dir = os.path.abspath(os.path.join(".local", "audit"))
-        if os.path.isdir(audit_dir):
-            print(f"==> audit reports: {audit_dir}")
+        audit = _audit_lines(result)
+        if audit:
+            print("\n".join(audit))
     elapsed = time.monotonic() - started
     if not result.success:
         print(f"==> demo FAILED in {elapsed:.0f} s; failed steps: {', '.join(failed) or 'see the Dagster UI'} "
@@ -83,6 +114,12 @@ def dev(args: argparse.Namespace) -> int:
             return ui.wait()
 
 
+def bench(args: argparse.Namespace) -> int:
+    from qtickets_assets.bench.__main__ import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="embedded stack: materialize every asset once, print a summary, stop")
     p.add_argument("--orders", type=int, default=DEMO_ORDERS)
@@ -91,3 +128,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--orders", type=int, default=DEMO_ORDERS)
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=dev)
+    p = sub.add_parser("bench", help="benchmark the platform against dlt and the API/ClickHouse limit "
+                                     "(needs the bench extra: `make bench`)", add_help=False)
+    p.add_argument("bench_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=bench)

@@ -17,12 +17,22 @@ def _preferred(port: int) -> int:
     return port if port_is_free(port) else 0
 
 
+# Telemetry off; one slot in the `qtickets_api` pool, so ingestion steps of overlapping runs take turns and the
+# API's rate budget (enforced per process by the client) holds across runs too.
+DAGSTER_YAML = """telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
+
 def prepare_dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or LOCAL_DIR / "dagster").absolute()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+        config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
