@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DBT := $(VENV)/bin/dbt
 INSTALLED := $(VENV)/.installed
+# PYTHONWARNINGS=ignore keeps setuptools' editable-install banner out of the output.
 # pip warns about extra index folders this machine's pip.conf names but does not have: noise, not a problem.
 PIP_FILTER := grep -v "is ignored: it is neither a file nor a directory" || true
 export DAGSTER_HOME := $(CURDIR)/.local/dagster
@@ -19,7 +20,7 @@ $(INSTALLED): pyproject.toml
 	@echo "==> creating $(VENV) and installing the platform (about a minute on a fresh machine)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip 2>&1 | $(PIP_FILTER)
-	@$(PY) -m pip install --quiet -e '.[test]' 2>&1 | $(PIP_FILTER)
+	@PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e '.[test]' 2>&1 | $(PIP_FILTER)
 	@touch $@
 
 # dagster-dbt loads dbt's manifest at import: prepare it at install time, never at import in production.
@@ -41,7 +42,7 @@ dev: $(INSTALLED) manifest
 	@$(PY) -m qtickets_assets.local.cli dev
 
 bench: $(INSTALLED) manifest
-	@$(PY) -m pip install --quiet -e '.[test,bench]' 2>&1 | $(PIP_FILTER)
+	@PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e '.[test,bench]' 2>&1 | $(PIP_FILTER)
 	@$(PY) -m qtickets_assets.local.cli bench
 
 clean:

@@ -1,7 +1,9 @@
 """The code location: assembles Definitions from the parts; nothing else lives here."""
 from __future__ import annotations
 
-from dagster import Definitions, in_process_executor, with_source_code_references
+import warnings
+
+from dagster import BetaWarning, Definitions, in_process_executor, with_source_code_references
 
 from qtickets_assets.audit.asset import qtickets_audit
 from qtickets_assets.automation import automation_sensor, jobs, schedules
@@ -11,8 +13,12 @@ from qtickets_assets.quality import freshness_checks, freshness_checks_sensor, q
 from qtickets_assets.resources import all_resources
 from qtickets_assets.transform import qtickets_dbt_assets
 
+with warnings.catch_warnings():  # code references are "beta" in Dagster 1.13; the UI links are worth it
+    warnings.simplefilter("ignore", BetaWarning)
+    assets = with_source_code_references([*STAGING_ASSETS, qtickets_dbt_assets, qtickets_audit])
+
 defs = Definitions(
-    assets=with_source_code_references([*STAGING_ASSETS, qtickets_dbt_assets, qtickets_audit]),
+    assets=assets,
     asset_checks=[*quality_checks, *freshness_checks],
     jobs=jobs,
     schedules=schedules,

@@ -35,6 +35,7 @@ class AuditConfig(dg.Config):
     name="qtickets_audit",
     group_name="audit",
     kinds={"qtickets", "clickhouse"},
+    owners=["team:data-platform"],
     deps=AUDIT_DEPS,
     description="Probes the QTickets API with the audit plan (51 cases + additions), counts every staging table, "
                 "mart and meta_job_runs, and writes report.md, log.jsonl, clickhouse_counts.csv, masked responses "

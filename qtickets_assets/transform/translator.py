@@ -35,3 +35,8 @@ class QTicketsDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] in _OWN_RESOURCE_TYPES:
             return TRANSFORM_GROUP
         return super().get_group_name(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str] | None:
+        # `meta.owner` in a model's yml wins; otherwise the platform team owns the model.
+        owner = (dbt_resource_props.get("meta") or {}).get("owner")
+        return [owner] if owner else ["team:data-platform"]

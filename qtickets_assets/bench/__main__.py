@@ -1,0 +1,134 @@
+"""`qtickets-platform bench [options]` (or `python -m qtickets_assets.bench`): starts its own embedded
+ClickHouse and QTickets sandboxes, measures, prints a table and writes bench/results.json.
+
+    --quick        1 run, N = 20,000 only (smoke)
+    --large        adds N = 1,000,000 (about 50 s of sandbox generation per latency, and long dlt runs)
+    --repeat K     runs per figure (median), default 3
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .machine import describe, one_line
+from .report import cell_ratios, dbt_lines, e2e_lines, full_load_lines, incremental_lines, target_lines, targets
+from .runner import ROOT
+from .scenarios import VARIANTS, Settings, full_loads, incremental
+
+DEFAULT_OUT = ROOT / "bench" / "results.json"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="qtickets-platform bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="1 run, N = 20,000 only")
+    p.add_argument("--large", action="store_true", help="also N = 1,000,000")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--orders", type=lambda s: [int(x) for x in s.split(",")], default=None,
+                   help="comma-separated N list (default 20000,200000)")
+    p.add_argument("--latencies", type=lambda s: [int(x) for x in s.split(",")], default=[0, 150])
+    p.add_argument("--variants", type=lambda s: s.split(","), default=list(VARIANTS))
+    p.add_argument("--only", type=lambda s: set(s.split(",")), default={"full", "incremental", "dbt", "e2e"},
+                   help="sections: full,incremental,dbt,e2e")
+    p.add_argument("--page-size", type=int, default=500)
+    p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--platform-rps", type=float, default=1000.0,
+                   help="the platform's requests/s budget in the full loads (default 1000: not binding, so that "
+                        "only the concurrency limits it, like the peers; the platform's own default is 20)")
+    p.add_argument("--dlt-nesting", type=int, default=0,
+                   help="max_table_nesting of b2 (0 = nested data as JSON like the platform's payload; "
+                        "-1 = dlt's default unnesting)")
+    p.add_argument("--dbt-orders", type=int, default=200000)
+    p.add_argument("--e2e-orders", type=int, default=20000)
+    p.add_argument("--e2e-latency", type=int, default=150)
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.repeat, args.orders, args.dbt_orders, args.e2e_orders = 1, [20000], 20000, 20000
+    if args.orders is None:
+        args.orders = [20000, 200000] + ([1000000] if args.large else [])
+    return args
+
+
+def _log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _write(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2, default=str))
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
+    from qtickets_sandbox.testing import SandboxServer
+
+    settings = Settings(page_size=args.page_size, concurrency=args.concurrency, platform_rps=args.platform_rps,
+                        dlt_nesting=None if args.dlt_nesting < 0 else args.dlt_nesting, repeat=args.repeat)
+    results: dict = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     "note": "shared 2-core machine: other engineers' tests may have run at the same time "
+                             "(see load_average_at_start); every figure is the median of `repeat` runs",
+                     "settings": {**vars(settings), "orders": args.orders, "latencies_ms": args.latencies,
+                                  "variants": args.variants, "dbt_orders": args.dbt_orders,
+                                  "e2e_orders": args.e2e_orders, "e2e_latency_ms": args.e2e_latency},
+                     "full_load": [], "dbt": None, "e2e": None}
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="qtickets_bench_") as tmp, \
+            EmbeddedClickHouse(os.path.join(tmp, "clickhouse")) as clickhouse:
+        import clickhouse_connect
+
+        version = clickhouse_connect.get_client(host=clickhouse.host, port=clickhouse.http_port).server_version
+        results["machine"] = describe(version)
+        _log(f"==> {one_line(results['machine'])}")
+        for n in args.orders:
+            for latency in args.latencies:
+                _log(f"==> sandbox: {n:,} orders, {latency} ms latency")
+                with SandboxServer(orders=n, latency_ms=latency, start_timeout=120 + n / 5000) as sandbox:
+                    cell = {"orders": n, "latency_ms": latency, "variants": {}}
+                    platform_db = None
+                    if "full" in args.only:
+                        cell["variants"], platform_db = full_loads(sandbox, clickhouse, settings, args.variants, _log)
+                        cell["ratios"] = cell_ratios(cell["variants"])
+                    if "incremental" in args.only and platform_db:
+                        cell["incremental"] = incremental(sandbox, clickhouse, settings, platform_db, _log)
+                    results["full_load"].append(cell)
+                    if "dbt" in args.only and n == args.dbt_orders and latency == min(args.latencies):
+                        from .dbt_build import dbt_scenario
+
+                        results["dbt"] = {"orders": n, "latency_ms": latency,
+                                          **dbt_scenario(sandbox, clickhouse, settings, _log)}
+                    if "e2e" in args.only and n == args.e2e_orders and latency == args.e2e_latency:
+                        from .e2e import e2e_scenario
+
+                        results["e2e"] = {"orders": n, "latency_ms": latency,
+                                          **e2e_scenario(sandbox, clickhouse, args.repeat, _log)}
+                    _write(args.out, results)
+    cells = [c for c in results["full_load"] if c.get("ratios")]
+    results["targets"] = targets(cells)
+    results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["minutes"] = round((time.monotonic() - started) / 60, 1)
+    lines = [f"QTickets platform benchmark ({results['started_at']}, {results['minutes']} min); "
+             f"{one_line(results['machine'])}",
+             f"full load of orders: page size {settings.page_size}, {settings.concurrency} in flight, "
+             f"median of {settings.repeat}; wall = the tool's whole run (Dagster materialize / dlt pipeline.run)",
+             *full_load_lines(cells), "", "incremental runs of the orders asset (median):",
+             *incremental_lines(results["full_load"]), "", *dbt_lines(results["dbt"]), "",
+             *e2e_lines(results["e2e"]), "", "targets (figures, not tests):", *target_lines(results["targets"])]
+    results["table"] = lines
+    _write(args.out, results)
+    print("\n".join(lines))
+    print(f"==> wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,23 @@
+"""Fixtures of the reliability suite (the session ClickHouse server comes from tests/conftest.py)."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def dbt_assets():
+    """The real dbt assets; `dbt parse` first so the manifest matches the checkout (offline, ~3 s)."""
+    from qtickets_assets import transform
+
+    transform.prepare_manifest()
+    assets = transform.qtickets_dbt_assets
+    facts = {"fact_qtickets_sales_daily", "fact_qtickets_inventory_latest"}
+    assert facts <= {key.path[-1] for key in assets.keys}   # an empty selection would pass vacuously
+    return assets
+
+
+@pytest.fixture(scope="session")
+def dbt():
+    from qtickets_assets.transform import dbt_resource
+
+    return dbt_resource()
