@@ -48,6 +48,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--e2e-orders", type=int, default=20000)
     p.add_argument("--e2e-latency", type=int, default=150)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--render", type=Path, default=None, help="only re-print the table of an existing results file")
     args = p.parse_args(argv)
     if args.quick:
         args.repeat, args.orders, args.dbt_orders, args.e2e_orders = 1, [20000], 20000, 20000
@@ -67,8 +68,30 @@ def _write(path: Path, results: dict) -> None:
     os.replace(tmp, path)
 
 
+def render(results: dict) -> list[str]:
+    """The printed table; also stores the target verdicts and the table in `results`."""
+    cells = [c for c in results["full_load"] if c.get("ratios")]
+    results["targets"] = targets(cells)
+    s = results["settings"]
+    lines = [f"QTickets platform benchmark ({results['started_at']}, {results.get('minutes')} min); "
+             f"{one_line(results['machine'])}",
+             f"full load of orders: page size {s['page_size']}, {s['concurrency']} in flight, platform budget "
+             f"{s['platform_rps']:g} req/s, b2 max_table_nesting {s['dlt_nesting']}; median of {s['repeat']}; "
+             f"wall = the tool's whole run (Dagster materialize / dlt pipeline.run)",
+             *full_load_lines(cells), "", "incremental runs of the orders asset (median):",
+             *incremental_lines(results["full_load"]), "", *dbt_lines(results["dbt"]), "",
+             *e2e_lines(results["e2e"]), "", "targets (figures, not tests):", *target_lines(results["targets"])]
+    results["table"] = lines
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.render:
+        results = json.loads(args.render.read_text())
+        print("\n".join(render(results)))
+        _write(args.render, results)
+        return 0
     from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
     from qtickets_sandbox.testing import SandboxServer
 
@@ -112,18 +135,9 @@ def main(argv: list[str] | None = None) -> int:
                         results["e2e"] = {"orders": n, "latency_ms": latency,
                                           **e2e_scenario(sandbox, clickhouse, args.repeat, _log)}
                     _write(args.out, results)
-    cells = [c for c in results["full_load"] if c.get("ratios")]
-    results["targets"] = targets(cells)
     results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
-    lines = [f"QTickets platform benchmark ({results['started_at']}, {results['minutes']} min); "
-             f"{one_line(results['machine'])}",
-             f"full load of orders: page size {settings.page_size}, {settings.concurrency} in flight, "
-             f"median of {settings.repeat}; wall = the tool's whole run (Dagster materialize / dlt pipeline.run)",
-             *full_load_lines(cells), "", "incremental runs of the orders asset (median):",
-             *incremental_lines(results["full_load"]), "", *dbt_lines(results["dbt"]), "",
-             *e2e_lines(results["e2e"]), "", "targets (figures, not tests):", *target_lines(results["targets"])]
-    results["table"] = lines
+    lines = render(results)
     _write(args.out, results)
     print("\n".join(lines))
     print(f"==> wrote {args.out}")

@@ -75,7 +75,8 @@ def e2e_lines(e2e: dict | None) -> list[str]:
             f"{fmt_seconds(m['wall_seconds'])}" + (f"  [{e2e['failed']} run(s) FAILED]" if e2e.get("failed") else ""),
             f"  ingestion loads {fmt_seconds(m['ingestion_loads'])} (summed request latency "
             f"{fmt_seconds(m['api_seconds_summed'])}, insert thread {fmt_seconds(m['insert_seconds'])}), "
-            f"dbt {fmt_seconds(m['dbt'])}, audit {fmt_seconds(m['audit'])}, other steps {fmt_seconds(m['other_steps'])}, "
+            f"dbt {fmt_seconds(m['dbt'])}, audit {fmt_seconds(m['audit'])}, quality checks "
+            f"{fmt_seconds(m.get('quality_checks'))}, other steps {fmt_seconds(m['other_steps'])}, "
             f"Dagster overhead {fmt_seconds(m['dagster_overhead'])}; {fmt_count(m['api_requests_total'])} API requests"]
 
 

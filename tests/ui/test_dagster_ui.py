@@ -90,7 +90,7 @@ def _open(browser, url: str, wait_for: str, shot: str):
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_text(wait_for, exact=False).first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)  # let the graph layout settle before the screenshot
+    page.wait_for_timeout(3000)  # let the graph layout and the status queries settle before the screenshot
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
     return page
@@ -115,4 +115,15 @@ def test_fact_asset_page_shows_dbt_checks(webserver, browser):
     page = _open(browser, f"{webserver['base']}/assets/fact_qtickets_sales_daily?view=checks",
                  "not_null", "fact_sales_checks.png")
     assert "fact_qtickets_sales_daily" in page.inner_text("body")
+    page.close()
+
+
+def test_fact_lineage_runs_from_the_api_resources(webserver, browser):
+    url = (f"{webserver['base']}/assets/fact_qtickets_sales_daily?view=lineage&lineageScope=upstream"
+           "&lineageDepth=4")
+    page = _open(browser, url, "stg_qtickets_api_orders_raw", "fact_sales_lineage.png")
+    text = page.inner_text("body")
+    for key in ("stg_qtickets_api_orders_raw", "stg_qtickets_api_events_raw", "stg_qtickets__baskets",
+                "int_qtickets__paid_baskets"):
+        assert key in text, f"{key} missing from the upstream lineage of the sales fact"
     page.close()

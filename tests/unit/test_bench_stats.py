@@ -1,0 +1,41 @@
+"""Pure helpers of the benchmark: medians over repeats, ratios and their display."""
+from qtickets_assets.bench.report import cell_ratios
+from qtickets_assets.bench.stats import fmt_rate, fmt_ratio, fmt_seconds, median, median_fields, ratio
+
+
+def test_median_ignores_failed_runs_and_handles_even_counts():
+    assert median([3.0, 1.0, 2.0]) == 2.0
+    assert median([4, 1, 3, 2]) == 2.5
+    assert median([5.0, None, 1.0, float("nan"), 3.0]) == 3.0
+    assert median([None, None]) is None
+    assert median([]) is None
+
+
+def test_median_fields_per_figure():
+    runs = [{"seconds": 3.0, "rows": 10}, {"seconds": 1.0, "rows": 10}, {"seconds": 2.0}]
+    assert median_fields(runs, ["seconds", "rows", "absent"]) == {"seconds": 2.0, "rows": 10.0, "absent": None}
+
+
+def test_ratio_and_its_display():
+    assert ratio(30.0, 10.0) == 3.0
+    assert ratio(None, 1.0) is None and ratio(1.0, 0.0) is None
+    assert fmt_ratio(3.0) == "3.00x"
+    assert fmt_ratio(2.345) == "2.35x"
+    assert fmt_ratio(12.34) == "12.3x"
+    assert fmt_ratio(None) == "—"
+
+
+def test_seconds_and_rate_display():
+    assert fmt_seconds(1.234) == "1.23 s"
+    assert fmt_seconds(123.4) == "123 s"
+    assert fmt_rate(200000, 10.0) == "20,000"
+    assert fmt_rate(0, 1.0) == "—" and fmt_rate(10, None) == "—"
+
+
+def test_cell_ratios_compare_the_platform_with_each_peer():
+    cell = {v: {"median": {"seconds": s}} for v, s in
+            (("platform", 10.0), ("dlt_rest_api", 35.0), ("dlt_parallel", 20.0), ("limit", 8.0))}
+    r = cell_ratios(cell)
+    assert r == {"b1_over_a": 3.5, "b2_over_a": 2.0, "a_over_c": 1.25}
+    cell["limit"] = {"median": {"seconds": None}}
+    assert cell_ratios(cell)["a_over_c"] is None
