@@ -86,7 +86,10 @@ def render(results: dict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:       # `qtickets-platform bench -- --quick`: the CLI passes the separator through
+        argv = argv[1:]
+    args = parse_args(argv)
     if args.render:
         results = json.loads(args.render.read_text())
         print("\n".join(render(results)))

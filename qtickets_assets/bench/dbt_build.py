@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -23,7 +24,8 @@ def _dbt_build(env: dict, work: str, full_refresh: bool) -> dict:
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - started
-    summary = next((ln.strip() for ln in reversed(proc.stdout.splitlines()) if "PASS=" in ln), "")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout)          # dbt colours its summary line
+    summary = next((ln.strip() for ln in reversed(plain.splitlines()) if "PASS=" in ln), "")
     out = {"seconds": seconds, "exit_code": proc.returncode, "summary": summary}
     if proc.returncode != 0:
         out["error"] = "\n".join(proc.stdout.strip().splitlines()[-15:])

@@ -4,7 +4,7 @@
 
 The spec names the variant and where the sandbox and ClickHouse are; the last stdout line is
 `BENCH_RESULT {json}` with the variant's figures plus the process's peak RSS (ru_maxrss: the high-water
-mark of the whole process life, imports included, so `base_rss_mb` — the RSS after imports, before
+mark of the whole process life, imports included, so `base_rss_mb` — the peak after imports, before
 the load — is reported beside it).
 """
 from __future__ import annotations
@@ -18,6 +18,19 @@ RESULT_PREFIX = "BENCH_RESULT "
 
 def _rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024.0   # Linux: KiB
+
+
+def _peak_self_mb() -> float:
+    """VmHWM: this process's own peak RSS. ru_maxrss keeps the parent's RSS at fork across exec, so a
+    large parent would inflate it; VmHWM belongs to the new address space only."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return _rss_mb(resource.RUSAGE_SELF)
 
 
 def run_variant(spec: dict) -> dict:
@@ -35,10 +48,10 @@ def run_variant(spec: dict) -> dict:
     else:
         raise SystemExit(f"unknown variant {variant!r}")
     prepare(spec)                       # imports and settings, outside the measured part
-    base = _rss_mb(resource.RUSAGE_SELF)
+    base = _peak_self_mb()
     out = run(spec)
     out.update(variant=variant, base_rss_mb=round(base, 1),
-               peak_rss_mb=round(_rss_mb(resource.RUSAGE_SELF), 1),
+               peak_rss_mb=round(_peak_self_mb(), 1),
                children_peak_rss_mb=round(_rss_mb(resource.RUSAGE_CHILDREN), 1))
     return out
 
