@@ -48,6 +48,8 @@ def qtickets_audit(context: dg.AssetExecutionContext, config: AuditConfig, qtick
     ch_client, ch_error = None, None
     try:
         ch_client = clickhouse.get_client()
+    except ValueError as exc:  # an invalid CLICKHOUSE_DATABASE (validate_identifier): not a network problem
+        ch_error = f"{exc} (setting CLICKHOUSE_DATABASE)"
     except Exception as exc:  # noqa: BLE001 - the audit still probes the API and reports the counts as missing
         ch_error = clickhouse_unreachable(clickhouse, exc)
     try:

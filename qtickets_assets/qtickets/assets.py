@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import dagster as dg
 from pydantic import Field
 
-from qtickets_assets.clickhouse.resource import ClickHouseResource
+from qtickets_assets.clickhouse.resource import ClickHouseResource, validate_identifier
 from qtickets_assets.clickhouse.run_log import RunRecord, clickhouse_unreachable, write_run
 from qtickets_assets.privacy import redact_secrets
 
@@ -37,6 +37,11 @@ class LoadConfig(dg.Config):
 def _open_clickhouse(clickhouse: ClickHouseResource, entry: CatalogEntry):
     """A client with the staging tables in place (bootstrap is idempotent; run only when something is
     missing: a fresh server has no database yet, so the first get_client() may fail for that reason)."""
+    try:
+        validate_identifier(clickhouse.database, "database")
+    except ValueError as exc:
+        # A setting that can never work: say which one, instead of blaming the network below.
+        raise dg.Failure(description=f"{exc} (setting CLICKHOUSE_DATABASE)", allow_retries=False) from None
     try:
         try:
             ch = clickhouse.get_client()
@@ -89,7 +94,10 @@ def materialize_entry(context: dg.AssetExecutionContext, entry: CatalogEntry, co
     try:
         write_run(ch, record)
     except Exception as exc:  # noqa: BLE001
-        note = f"could not write meta_job_runs: {clickhouse_unreachable(clickhouse, exc)}"
+        if error and "ClickHouse is not reachable" in error:
+            note = "could not write meta_job_runs"        # the reason is already in `error`: not twice
+        else:
+            note = f"could not write meta_job_runs: {clickhouse_unreachable(clickhouse, exc)}"
         error = f"{error} (also {note})" if error else note
     if error:
         # Only an outage is worth the run's retry policy: a wrong token or a wrong URL stays wrong.

