@@ -50,6 +50,8 @@ class EmbeddedClickHouse:
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> "EmbeddedClickHouse":
+        self._lines = queue.Queue()  # a fresh queue: a previous run's end-of-output marker must not end this start
+        self.stderr_tail = []
         cmd = [sys.executable, "-m", "qtickets_assets.local.cli", "clickhouse", "--path", str(self.path),
                "--http-port", str(self.http_port), "--tcp-port", str(self.tcp_port or 0)]
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

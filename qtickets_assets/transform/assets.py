@@ -49,6 +49,9 @@ def _check_iso_date(value: str) -> None:
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
     dagster_dbt_translator=QTicketsDbtTranslator(),
+    # Two overlapping builds would both recreate the shared staging views: one build at a time per instance
+    # (the local dagster.yaml gives every pool one slot).
+    pool="dbt",
 )
 def qtickets_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     yield from dbt.cli(dbt_build_args(config), context=context).stream()

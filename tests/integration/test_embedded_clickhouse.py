@@ -66,3 +66,15 @@ def test_native_tcp_listener_answers(clickhouse_server):
 
     with socket.create_connection(("127.0.0.1", clickhouse_server.tcp_port), timeout=5):
         pass
+
+
+def test_same_helper_restarts_after_a_kill(tmp_path):
+    server = EmbeddedClickHouse(tmp_path / "d", tcp_port=None).start()
+    try:
+        query(server.http_port, "CREATE TABLE default.k (x UInt8) ENGINE = MergeTree ORDER BY x")
+        query(server.http_port, "INSERT INTO default.k VALUES (1)")
+        server.kill()
+        server.start()
+        assert query(server.http_port, "SELECT count() FROM default.k") == "1"
+    finally:
+        server.stop()

@@ -1,6 +1,18 @@
 -- One row per basket (ticket line) of the latest version of each order, exploded from the order's `baskets`,
 -- carrying the order fields the sales marts need (payment state, payment time, currency, utm).
-with orders as (
+-- The baskets are exploded from the raw payload here, not passed through stg_qtickets__orders, so that no view
+-- ever exposes the raw basket objects: they carry the ticket holders' emails, phones and names.
+with latest_payloads as (
+
+    -- The same deterministic dedup as stg_qtickets__orders: newest version of each order.
+    select order_id, payload
+    from {{ source('qtickets_api', 'stg_qtickets_api_orders_raw') }}
+    order by order_id, _version desc, _loaded_at desc, cityHash64(payload) desc
+    limit 1 by order_id
+
+),
+
+orders as (
 
     select * from {{ ref('stg_qtickets__orders') }}
 
@@ -11,7 +23,7 @@ exploded as (
     -- Order fields are renamed here, one level before the basket fields: in ClickHouse a select-level alias
     -- shadows a column of the same name (the basket's deleted_at would hide the order's).
     select
-        order_id,
+        orders.order_id as order_id,
         event_id,
         is_payed    as order_is_payed,
         payed_at    as order_payed_at,
@@ -22,10 +34,11 @@ exploded as (
         utm_campaign,
         utm_content,
         utm_term,
-        _loaded_at,
-        _version,
-        arrayJoin(baskets_json) as basket
+        orders._loaded_at as _loaded_at,
+        orders._version   as _version,
+        arrayJoin(JSONExtractArrayRaw(latest_payloads.payload, 'baskets')) as basket
     from orders
+    inner join latest_payloads on latest_payloads.order_id = orders.order_id
 
 ),
 

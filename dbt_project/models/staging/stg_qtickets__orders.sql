@@ -44,7 +44,6 @@ renamed as (
         {{ json_str('payload', "'utm'", "'utm_term'") }}             as utm_term,
         length(JSONExtractArrayRaw(payload, 'baskets'))              as baskets_count,
         length(JSONExtractArrayRaw(payload, 'refunds'))              as refunds_count,
-        JSONExtractArrayRaw(payload, 'baskets')                      as baskets_json,
         _loaded_at,
         _version
     from latest
