@@ -1,12 +1,16 @@
 """Columnar batch inserts into a staging table while pages stream in.
 
-Rows are accumulated column by column and flushed every `flush_rows` rows through clickhouse-connect's
-column-oriented insert, so memory holds at most two batches (one filling, one being inserted) plus the
-pages in flight, however large the resource grows. The insert runs on one background thread: while
-ClickHouse ingests batch N the main thread already serialises batch N+1 (the insert was ~40% of a
-load's wall time when done inline). `_version` = load-start time in ns + row index: strictly increasing within a run and
-across runs (a later run starts ≥ 1 s later, far more ns than it has rows), so "latest _version wins"
-deduplicates deterministically.
+Rows are accumulated column by column and flushed every `flush_rows` rows as one Arrow table through
+`insert_arrow`, with each column's Arrow type read from the table's DDL (arrow_columns.py). Arrow over
+the column-oriented `insert` (measured, 200,000 orders, 2 cores): ~7% less wall and ~50 MB less peak RSS,
+same stored bytes. insert_seconds (~20 s there) is the insert thread's wall time, overlapping the fetch;
+it is mostly waiting for the server and the GIL (~1.5-2 s CPU either way). Memory holds at most two
+batches (one filling, one being inserted) plus the pages in flight, however large the resource grows.
+The insert runs on one background thread: while ClickHouse ingests batch N the main thread already
+serialises batch N+1 (the insert was ~40% of a load's wall time when done inline).
+`_version` = load-start time in ns + row index: strictly increasing within a run and across runs (a
+later run starts >= 1 s later, far more ns than it has rows), so "latest _version wins" deduplicates
+deterministically.
 """
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 
+from clickhouse_connect.driver.exceptions import OperationalError
+
+from .arrow_columns import arrow_schema, arrow_table
 from .catalog import CatalogEntry
 from .rows import payload_bytes
 
@@ -38,6 +45,7 @@ class BatchWriter:
         self._n = 0
         self._pool: ThreadPoolExecutor | None = None
         self._inflight: Future | None = None
+        self._schema = None                 # Arrow schema from DESCRIBE TABLE, read once, on the insert thread
         self._reset()
 
     def _reset(self) -> None:
@@ -101,11 +109,19 @@ class BatchWriter:
     def _insert(self, cols: list[list], count: int) -> None:
         started = time.perf_counter()
         try:
-            self.ch.insert(self.entry.table, cols, column_names=list(self.entry.columns), column_oriented=True)
+            if self._schema is None:
+                described = self.ch.query(f"DESCRIBE TABLE {self.entry.table}").result_rows
+                described = {row[0]: row[1] for row in described}
+                self._schema = arrow_schema(self.entry.columns, described)
+            self.ch.insert_arrow(self.entry.table, arrow_table(self._schema, cols))
         except Exception as exc:  # noqa: BLE001 - reported with the settings to check, never raw
+            # A lost connection's text is the driver's request URL (query string, session id): noise next to
+            # the "ClickHouse is not reachable at host:port" sentence the caller adds. A server error's text
+            # (type mismatch, too many parts) is the useful part and is kept.
+            detail = "the connection failed or timed out" if isinstance(exc, OperationalError) \
+                else str(exc).splitlines()[0][:300]
             raise ClickHouseWriteError(
-                f"insert into {self.entry.table} failed ({type(exc).__name__}: {str(exc).splitlines()[0][:300]})"
-            ) from None
+                f"insert into {self.entry.table} failed ({type(exc).__name__}: {detail})") from None
         self.insert_seconds += time.perf_counter() - started
         self.rows_inserted += count
         self.flushes += 1
