@@ -10,8 +10,7 @@ deduplicated as (
 
     select *
     from source
-    order by show_id, barcode, snapshot_ts, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by show_id, barcode, snapshot_ts
+    {{ latest_version(['show_id', 'barcode', 'snapshot_ts']) }}
 
 ),
 

@@ -7,8 +7,7 @@ with latest_payloads as (
     -- The same deterministic dedup as stg_qtickets__orders: newest version of each order.
     select order_id, payload
     from {{ source('qtickets_api', 'stg_qtickets_api_orders_raw') }}
-    order by order_id, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by order_id
+    {{ latest_version(['order_id']) }}
 
 ),
 

@@ -10,8 +10,7 @@ latest as (
 
     select *
     from source
-    order by client_id, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by client_id
+    {{ latest_version(['client_id']) }}
 
 )
 

@@ -9,8 +9,7 @@ latest as (
 
     select *
     from source
-    order by event_id, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by event_id
+    {{ latest_version(['event_id']) }}
 
 ),
 

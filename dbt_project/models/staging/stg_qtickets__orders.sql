@@ -10,8 +10,7 @@ latest as (
     -- Deterministic dedup without FINAL or merges: newest version first, ties broken by load time then payload.
     select *
     from source
-    order by order_id, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by order_id
+    {{ latest_version(['order_id']) }}
 
 ),
 

@@ -10,8 +10,7 @@ latest as (
 
     select *
     from source
-    order by ticket_id, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by ticket_id
+    {{ latest_version(['ticket_id']) }}
 
 ),
 

@@ -9,8 +9,7 @@ latest as (
 
     select *
     from source
-    order by shade_id, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by shade_id
+    {{ latest_version(['shade_id']) }}
 
 )
 

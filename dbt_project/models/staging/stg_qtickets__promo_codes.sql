@@ -9,8 +9,7 @@ latest as (
 
     select *
     from source
-    order by promo_code_id, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by promo_code_id
+    {{ latest_version(['promo_code_id']) }}
 
 ),
 

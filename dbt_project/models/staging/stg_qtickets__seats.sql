@@ -11,8 +11,7 @@ deduplicated as (
     -- Business key (show_id, seat_id, snapshot_ts): keep its latest _version.
     select *
     from source
-    order by show_id, seat_id, snapshot_ts, _version desc, _loaded_at desc, cityHash64(payload) desc
-    limit 1 by show_id, seat_id, snapshot_ts
+    {{ latest_version(['show_id', 'seat_id', 'snapshot_ts']) }}
 
 ),
 
