@@ -6,7 +6,7 @@ import platform
 from importlib import metadata
 
 PACKAGES = ("dagster", "dagster-dbt", "dbt-core", "dbt-clickhouse", "dlt", "chdb-core", "clickhouse-connect",
-            "clickhouse-driver", "pyarrow", "orjson", "requests")
+            "clickhouse-driver", "pyarrow", "orjson", "msgspec", "requests")
 
 
 def _cpu_model() -> str:

@@ -34,6 +34,9 @@ class CatalogEntry:
     body: dict = field(default_factory=dict)    # extra request body (e.g. {"flat": true} for seats)
     keyed_map: bool = False                     # answer's data is {key: object} (flat seats)
     snapshot: bool = False                      # rows carry snapshot_ts (history is kept)
+    # Paged lists: the top-level fields `extract` reads. Their pages are decoded sparsely (rawjson.py): the
+    # payload is the API's own bytes of each object and only these fields are parsed. None = parse it all.
+    object_fields: tuple[str, ...] | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -49,17 +52,17 @@ CATALOG: dict[str, CatalogEntry] = {e.name: e for e in [
         "events", "rest", "events", _t("events"), ("event_id",),
         ("event_id", "updated_at", "deleted_at"), rows.event_keys,
         "QTickets events (GET /events) with their shows nested in the payload, one row per event.",
-        cursor_column="updated_at"),
+        cursor_column="updated_at", object_fields=rows.ID_UPDATED_DELETED_FIELDS),
     CatalogEntry(
         "orders", "rest", "orders", _t("orders"), ("order_id",),
         ("order_id", "event_id", "payed", "created_at", "payed_at", "updated_at", "deleted_at"), rows.order_keys,
         "QTickets orders (GET /orders) with baskets nested in the payload, one row per order. Incremental "
         "on updated_at with a lookback; backfill any created_at date range with mode=range.",
-        cursor_column="updated_at", range_column="created_at"),
+        cursor_column="updated_at", range_column="created_at", object_fields=rows.ORDER_FIELDS),
     CatalogEntry(
         "clients", "rest", "clients", _t("clients"), ("client_id",), ("client_id",), rows.id_only_keys,
         "QTickets buyers (GET /clients), one row per client; no updated_at, so a full load every run. "
-        "Personal data lives only in this table."),
+        "Personal data lives only in this table.", object_fields=rows.ID_FIELDS),
     CatalogEntry(
         "inventory", "rest", "shows/{show_id}/seats", _t("inventory"), ("show_id", "seat_id", "snapshot_ts"),
         ("event_id", "show_id", "seat_id", "snapshot_ts"), rows.seat_keys,
@@ -72,12 +75,13 @@ CATALOG: dict[str, CatalogEntry] = {e.name: e for e in [
     CatalogEntry(
         "discounts", "rest", "discounts", _t("discounts"), ("discount_id",),
         ("discount_id", "updated_at", "deleted_at"), rows.discount_keys,
-        "QTickets discounts (GET /discounts), one row per discount.", cursor_column="updated_at"),
+        "QTickets discounts (GET /discounts), one row per discount.", cursor_column="updated_at",
+        object_fields=rows.ID_UPDATED_DELETED_FIELDS),
     CatalogEntry(
         "promo_codes", "rest", "promo-codes", _t("promo_codes"), ("promo_code_id",),
         ("promo_code_id", "discount_id", "updated_at", "deleted_at"), rows.promo_code_keys,
         "QTickets promo codes (GET /promo-codes, explicitly ordered by id), one row per promo code.",
-        cursor_column="updated_at"),
+        cursor_column="updated_at", object_fields=rows.PROMO_CODE_FIELDS),
     CatalogEntry(
         "barcodes", "rest", "shows/{show_id}/barcodes", _t("barcodes"), ("show_id", "barcode", "snapshot_ts"),
         ("event_id", "show_id", "barcode", "snapshot_ts", "checked_at"), rows.barcode_keys,

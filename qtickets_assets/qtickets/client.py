@@ -11,8 +11,9 @@ Every request of the process to one base URL draws from one rate budget and one 
 from __future__ import annotations
 
 import os
+from functools import partial
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import dagster as dg
 from pydantic import Field
@@ -22,6 +23,7 @@ from .errors import SETTING_ENV, ApiRequestError, ApiUnavailable, BadPayload, Wr
 from .filters import split_matching
 from .pagination import Paging, list_body, list_items, page_count, read_paging, remaining_pages
 from .rate_limit import shared_limits
+from .rawjson import decode_list_page
 from .stats import ClientStats
 from .streaming import stream_map
 from .transport import Exchange, RetryPolicy, Transport
@@ -84,11 +86,17 @@ class QTicketsClient:
             t.close()
 
     # -- typed calls ------------------------------------------------------------------------------------
-    def _request(self, api: str, method: str, path: str, body: Any = None) -> Any:
+    def _request(self, api: str, method: str, path: str, body: Any = None,
+                 fast: Callable[[bytes], Any] | None = None) -> Any:
+        """`fast(content)` may decode a REST success answer itself (rawjson.py); None from it = parse as usual."""
         transport = self._transport[api]
         url = f"{self.base[api]}/{path.lstrip('/')}"
 
         def judge(ex: Exchange):
+            if fast is not None and api == "rest" and 200 <= (ex.status or 0) < 300:
+                data = fast(ex.content)
+                if data is not None:
+                    return None, data
             outcome = classify(api, ex.status, _ctype(ex.headers), ex.content, method, path, transport.secrets)
             if outcome.error is not None:
                 raise outcome.error
@@ -106,9 +114,9 @@ class QTicketsClient:
         raise ApiUnavailable(f"QTickets API did not answer {what} after {retries} retries (last: {last_seen}): "
                              f"check {env} or try again later", status=last.status, code=reason)
 
-    def get(self, path: str, body: Any = None) -> Any:
+    def get(self, path: str, body: Any = None, fast: Callable[[bytes], Any] | None = None) -> Any:
         """REST GET with an optional JSON body; returns the parsed answer."""
-        return self._request("rest", "GET", path, body)
+        return self._request("rest", "GET", path, body, fast)
 
     def partners(self, path: str, body: Any = None) -> Any:
         """A Partners read method (POST ≡ GET there); returns the `result` of a success answer."""
@@ -125,9 +133,11 @@ class QTicketsClient:
 
     # -- paging --------------------------------------------------------------------------------------------
     def iter_pages(self, path: str, where: list[dict] | None = None, order_by: dict | None = None,
-                   page_size: int | None = None, extra: dict | None = None) -> Iterator[Page]:
+                   page_size: int | None = None, extra: dict | None = None,
+                   fields: tuple[str, ...] | None = None) -> Iterator[Page]:
         """Every page of a REST list, page 1 first, the rest fetched concurrently and yielded as they
-        complete. Objects failing the local `where` re-check are dropped (stats.filtered_out); an id
+        complete. With `fields`, objects are rawjson.RawObject: only those top-level fields (plus `id` and
+        the `where` columns) decoded, the API's bytes of the object kept whole in `.raw`. Objects failing the local `where` re-check are dropped (stats.filtered_out); an id
         already yielded in this listing is not yielded again (stats.duplicates).
 
         Skip-safety: we page a set ordered by id, and a page boundary only moves if the set changes while
@@ -142,9 +152,13 @@ class QTicketsClient:
         per_page = max(1, min(int(page_size or self.page_size), MAX_PAGE_SIZE))
         order_by = order_by or {"id": "asc"}
         seen: set = set()
+        fast = None
+        if fields is not None:
+            wanted = ("id", *fields, *(str(w.get("column", "")).split(".")[0] for w in where or ()))
+            fast = partial(decode_list_page, fields=wanted)
 
         def fetch(number: int, size: int) -> Page:
-            answer = self.get(path, list_body(number, size, where, order_by, extra))
+            answer = self.get(path, list_body(number, size, where, order_by, extra), fast=fast)
             kept, dropped = split_matching(list_items(answer), where)
             return Page(number, kept, read_paging(answer), dropped)
 

@@ -22,8 +22,10 @@ def payload_json(obj: Any) -> str:
 
 
 def payload_bytes(obj: Any) -> bytes:
-    """The same serialisation as UTF-8 bytes (no str round trip on the insert path)."""
-    return dumps_bytes(obj)
+    """The payload column's bytes: the API's own text of the object when the page was decoded sparsely
+    (rawjson.RawObject), else the contract's serialisation (no str round trip on the insert path)."""
+    raw = getattr(obj, "raw", None)
+    return raw if raw is not None else dumps_bytes(obj)
 
 
 def to_uint(value: Any, default: int | None = 0) -> int | None:
@@ -62,6 +64,14 @@ def _get(obj: Any, key: str) -> Any:
 
 # --- per resource: (object, context) -> key column values, in the order of the catalog entry's columns ---
 # context: {"event_id", "show_id", "snapshot_ts", "key"} as known from the fan-out and the answer.
+
+# The top-level fields each *_keys function reads: a sparsely decoded list page (rawjson.py) holds only
+# these, so a field read below and missing here would silently become NULL (tests/unit compare both paths).
+ORDER_FIELDS = ("id", "event_id", "payed", "created_at", "payed_at", "updated_at", "deleted_at")
+ID_UPDATED_DELETED_FIELDS = ("id", "updated_at", "deleted_at")
+ID_FIELDS = ("id",)
+PROMO_CODE_FIELDS = ("id", "discount_id", "updated_at", "deleted_at")
+
 
 def order_keys(o, ctx):
     return (to_uint(_get(o, "id")), to_uint(_get(o, "event_id")), to_flag(_get(o, "payed")),

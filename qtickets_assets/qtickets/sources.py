@@ -38,7 +38,8 @@ def iter_source(entry: CatalogEntry, client, window: Window, snapshot_ts) -> Ite
             yield obj, base_ctx
     elif entry.paged:
         for page in client.iter_pages(entry.endpoint, where=list(window.where) or None,
-                                      page_size=entry.page_size, extra=dict(entry.body) or None):
+                                      page_size=entry.page_size, extra=dict(entry.body) or None,
+                                      fields=entry.object_fields):
             for obj in page.items:
                 yield obj, base_ctx
     else:

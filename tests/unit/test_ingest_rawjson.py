@@ -1,0 +1,65 @@
+"""Sparse decoding of list pages (rawjson.py): the same key columns as a full parse, the API's bytes as payload,
+and a clean refusal (None: parse it the ordinary way) for anything it does not recognise."""
+import json
+
+import pytest
+
+from qtickets_assets.qtickets import rows
+from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.qtickets.rawjson import RawObject, decode_list_page
+from qtickets_sandbox.jsonio import dumps as php_dumps
+
+ORDER = {"id": 4360, "uniqid": "rDw8", "payed": True, "payed_at": "2025-01-02T10:05:00+03:00",
+         "created_at": "2025-01-02T10:00:00+03:00", "updated_at": "2025-01-02T10:05:00+03:00", "deleted_at": None,
+         "event_id": "33", "client": {"name": "Иван", "site": "https://qtickets.ru/x"},
+         "baskets": [{"id": 1, "price": 1500.5, "seat_id": "A-1;1"}]}
+
+
+def _page(objects, total=None) -> bytes:
+    """A list page as the sandbox (PHP json_encode style: \\uXXXX and \\/) writes it."""
+    return php_dumps({"data": objects, "paging": {"perPage": 500, "currentPage": 1,
+                                                  "total": len(objects) if total is None else total}})
+
+
+@pytest.mark.parametrize("name", [n for n, e in CATALOG.items() if e.object_fields])
+def test_sparse_objects_give_the_same_key_columns_as_full_ones(name):
+    entry = CATALOG[name]
+    variants = [ORDER, {**ORDER, "discount_id": 7, "updated_at": "garbage"}, {"id": "12"}, {}]
+    answer = decode_list_page(_page(variants), entry.object_fields)
+    assert answer is not None and answer["paging"]["total"] == len(variants)
+    for full, sparse in zip(variants, answer["data"]):
+        assert isinstance(sparse, RawObject)
+        assert entry.extract(sparse, {}) == entry.extract(full, {}), name
+        assert set(sparse) <= {"id", *entry.object_fields}          # only what was asked for was decoded
+        assert json.loads(rows.payload_bytes(sparse)) == full      # the payload is the whole object...
+        assert rows.payload_bytes(sparse) == php_dumps(full)       # ...exactly as the API wrote it
+
+
+def test_absent_and_null_fields_stay_apart():
+    obj = decode_list_page(_page([{"id": 1, "deleted_at": None}]), ("id", "deleted_at", "updated_at"))["data"][0]
+    assert obj == {"id": 1, "deleted_at": None} and "updated_at" not in obj
+
+
+def test_non_object_items_are_kept_as_values():
+    answer = decode_list_page(_page(["plain", 5]), ("id",))
+    assert answer["data"] == ["plain", 5]
+    assert rows.payload_bytes(answer["data"][0]) == b'"plain"'
+
+
+@pytest.mark.parametrize("content", [
+    b'{"data": {"A-1": {"id": 1}}}',                       # a keyed map (flat seats): parsed the ordinary way
+    b'[{"id": 1}]',                                        # a bare array
+    b'{"error": "Unknown error", "code": "UNKNOWN_ERROR"}',  # an envelope without data
+    b'{"data": [{"id": 1}',                                # cut transfer
+    b'{"data": [{"id": 1, "name": "\\udcff"}]}',           # a lone surrogate escape
+    b'{"data": [{"id": 1, "name": "\xff"}]}',              # invalid UTF-8
+    b'{"data": [{"id": NaN}]}',                            # not JSON
+    b'<html>502</html>',
+])
+def test_anything_unusual_is_left_to_the_full_parser(content):
+    assert decode_list_page(content, ("id",)) is None
+
+
+def test_dotted_filter_columns_decode_their_top_level_field():
+    answer = decode_list_page(_page([ORDER]), ("id", "client"))
+    assert answer["data"][0]["client"] == ORDER["client"]
