@@ -12,7 +12,7 @@ INSTALLED := $(VENV)/.installed
 PIP_FILTER := grep -v "is ignored: it is neither a file nor a directory" || true
 export DAGSTER_HOME := $(CURDIR)/.local/dagster
 
-.PHONY: install manifest demo test dev bench clean
+.PHONY: install manifest demo test dev bench bench-ingest clean
 
 install: $(INSTALLED)
 
@@ -44,6 +44,10 @@ dev: $(INSTALLED) manifest
 bench: $(INSTALLED) manifest
 	@PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e '.[test,bench]' 2>&1 | $(PIP_FILTER)
 	@$(PY) -m qtickets_assets.local.cli bench
+
+# Issue #4's figures: the orders full load against the same pages fetched one after another (no extra needed).
+bench-ingest: $(INSTALLED) manifest
+	@$(PY) -m qtickets_assets.local.cli bench ingest --orders 20000,200000
 
 clean:
 	rm -rf .local dbt_project/target dbt_project/logs

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
-from qtickets_assets.qtickets.client import QTicketsResource
+from qtickets_assets.qtickets.client import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND, QTicketsResource
 from qtickets_assets.settings import flag, secret, setting
 
 
@@ -23,8 +23,8 @@ def qtickets_resource() -> QTicketsResource:
         token=secret("QTICKETS_TOKEN"),
         partners_base_url=setting("QTICKETS_PARTNERS_BASE_URL"),
         partners_token=secret("QTICKETS_PARTNERS_TOKEN"),
-        requests_per_second=float(setting("QTICKETS_REQUESTS_PER_SECOND") or 20),
-        max_concurrency=int(setting("QTICKETS_MAX_CONCURRENCY") or 8),
+        requests_per_second=float(setting("QTICKETS_REQUESTS_PER_SECOND") or DEFAULT_REQUESTS_PER_SECOND),
+        max_concurrency=int(setting("QTICKETS_MAX_CONCURRENCY") or DEFAULT_MAX_CONCURRENCY),
         allow_writes=flag("QTICKETS_ALLOW_WRITES"),
     )
 

@@ -4,6 +4,9 @@ ClickHouse and QTickets sandboxes, measures, prints a table and writes bench/res
     --quick        1 run, N = 20,000 only (smoke)
     --large        adds N = 1,000,000 (about 50 s of sandbox generation per latency, and long dlt runs)
     --repeat K     runs per figure (median), default 3
+
+`qtickets-platform bench ingest [--orders 20000,200000]`: the orders full load against fetching the same
+pages one after another, with the platform's default settings (qtickets_assets/bench/ingest.py).
 """
 from __future__ import annotations
 
@@ -89,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--"]:       # `qtickets-platform bench -- --quick`: the CLI passes the separator through
         argv = argv[1:]
+    if argv[:1] == ["ingest"]:   # issue #4's figures: full load vs one-after-another paging (bench/ingest.py)
+        from .ingest import main as ingest_main
+
+        return ingest_main(argv[1:])
     args = parse_args(argv)
     if args.render:
         results = json.loads(args.render.read_text())

@@ -1,6 +1,6 @@
 """End to end: every asset in one Dagster run from the command line, as an operator would start it:
 `dagster asset materialize --select '*' -m qtickets_assets.definitions`, with the embedded stack's settings
-(the platform's own defaults otherwise: its 20 requests/s budget, the in-process executor).
+(the platform's own defaults otherwise: its requests/s budget, the in-process executor).
 
 Where the time goes, from the run's event log and the metadata the assets record:
   ingestion loads   Σ `seconds` of the staging assets (API paging and inserts, overlapped)

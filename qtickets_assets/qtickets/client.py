@@ -28,6 +28,12 @@ from .stats import ClientStats
 from .streaming import stream_map
 from .transport import Exchange, RetryPolicy, Transport
 
+# QTickets publishes no rate limit (qtickets_api.md §1.8). With 8 requests in flight a 150 ms API gives at most
+# ~50 requests/s, so the concurrency limit is what paces the usual case; the budget caps a fast API. It was 20,
+# which capped any concurrent load at ~3.8x a one-after-another one at 150 ms (~5 requests/s).
+DEFAULT_REQUESTS_PER_SECOND = 40.0
+DEFAULT_MAX_CONCURRENCY = 8
+DEFAULT_PAGE_SIZE = 500
 MAX_PAGE_SIZE = 1000           # never ask for more; the server may cap lower and says so in paging.perPage
 MAX_RESCANS = 2                # extra passes when the filtered set grew while we were paging
 MAX_TAIL_ROUNDS = 3            # extra tail reads when an unfiltered list grew at its end
@@ -64,8 +70,9 @@ class Page:
 
 class QTicketsClient:
     def __init__(self, base_url: str, token: str, partners_base_url: str = "", partners_token: str = "", *,
-                 requests_per_second: float = 20.0, max_concurrency: int = 8, timeout_seconds: float = 30.0,
-                 max_retries: int = 6, page_size: int = 500, allow_writes: bool = False,
+                 requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
+                 max_concurrency: int = DEFAULT_MAX_CONCURRENCY, timeout_seconds: float = 30.0,
+                 max_retries: int = 6, page_size: int = DEFAULT_PAGE_SIZE, allow_writes: bool = False,
                  backoff_base_seconds: float = 0.5, backoff_max_seconds: float = 20.0):
         self.base = {"rest": base_url.rstrip("/"),
                      "partners": (partners_base_url or _derive_partners(base_url)).rstrip("/")}
@@ -137,8 +144,9 @@ class QTicketsClient:
                    fields: tuple[str, ...] | None = None) -> Iterator[Page]:
         """Every page of a REST list, page 1 first, the rest fetched concurrently and yielded as they
         complete. With `fields`, objects are rawjson.RawObject: only those top-level fields (plus `id` and
-        the `where` columns) decoded, the API's bytes of the object kept whole in `.raw`. Objects failing the local `where` re-check are dropped (stats.filtered_out); an id
-        already yielded in this listing is not yielded again (stats.duplicates).
+        the `where` columns) decoded, the API's bytes of the object kept whole in `.raw`.
+        Objects failing the local `where` re-check are dropped (stats.filtered_out); an id already yielded in
+        this listing is not yielded again (stats.duplicates).
 
         Skip-safety: we page a set ordered by id, and a page boundary only moves if the set changes while
         we page. Every page reports the total at its own time, so we can tell:
@@ -257,11 +265,11 @@ class QTicketsResource(dg.ConfigurableResource):
     partners_base_url: str = Field(default="", description="Partners v1 base (QTICKETS_PARTNERS_BASE_URL); "
                                    "empty = derived from base_url")
     partners_token: str = Field(default="", description="Partners API key (QTICKETS_PARTNERS_TOKEN)")
-    requests_per_second: float = 20.0
-    max_concurrency: int = 8
+    requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     timeout_seconds: float = 30.0
     max_retries: int = 6
-    page_size: int = 500
+    page_size: int = DEFAULT_PAGE_SIZE
     allow_writes: bool = False
     backoff_base_seconds: float = 0.5
     backoff_max_seconds: float = 20.0

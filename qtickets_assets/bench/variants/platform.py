@@ -10,6 +10,10 @@ _mods: dict = {}
 def prepare(spec: dict) -> None:
     import dagster as dg
 
+    # The code location, as a Dagster run process loads it before any step: without it, the first Arrow
+    # timestamp conversion imports pandas (pyarrow's tz shim) in the middle of the timed load (~0.6 s, GIL held).
+    import qtickets_assets.definitions  # noqa: F401
+
     from qtickets_assets.clickhouse.resource import ClickHouseResource
     from qtickets_assets.qtickets.assets import STAGING_ASSETS
     from qtickets_assets.qtickets.client import QTicketsResource
