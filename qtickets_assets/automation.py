@@ -34,6 +34,14 @@ def models_between(sources: AssetSelection, *targets: str) -> AssetSelection:
     return sources | (target_selection.upstream() - AssetSelection.groups("ingestion"))
 
 
+# A run still going after this many seconds is hung (typically an API that accepts connections and never
+# finishes answering: each request has a 30 s timeout, but retries and step retries add up). Dagster's run
+# monitoring (enabled in the dagster.yaml that `make dev` writes; the daemon enforces it) then fails the run,
+# so the next tick is not blocked behind it. Set from observed runtimes with ample headroom.
+def max_runtime(seconds: int) -> dict[str, str]:
+    return {"dagster/max_runtime": str(seconds)}
+
+
 SALES_FACTS = ("fact_qtickets_sales_daily", "fact_qtickets_sales_utm_daily")
 DIMENSIONS = ("dim_events", "dim_shows")
 
@@ -41,11 +49,13 @@ orders_and_sales_job = define_asset_job(
     "orders_and_sales_job",
     selection=models_between(staging("orders"), *SALES_FACTS),
     description="Incremental orders load, then the months of the sales facts that the load touched.",
+    tags=max_runtime(45 * 60),
 )
 inventory_job = define_asset_job(
     "inventory_job",
     selection=models_between(staging("inventory", "barcodes"), "fact_qtickets_inventory_latest"),
     description="Seat snapshots of every active show and barcodes, then the latest-inventory fact.",
+    tags=max_runtime(50 * 60),
 )
 dimensions_job = define_asset_job(
     "dimensions_job",
@@ -53,17 +63,20 @@ dimensions_job = define_asset_job(
         staging("events", "clients", "price_shades", "discounts", "promo_codes", "partner_tickets",
                 "partner_events"), *DIMENSIONS),
     description="Events, clients, price shades, discounts, promo codes and partner data, then the dimensions.",
+    tags=max_runtime(3 * 3600),
 )
 sales_backfill_job = define_asset_job(
     "sales_backfill_job",
     selection=models_between(staging("orders"), *SALES_FACTS),
     description="Backfill a date range: set the orders asset's mode to 'range' (created_from/created_to) and "
                 "the dbt config's sales_date_from/sales_date_to in the launchpad.",
+    tags=max_runtime(12 * 3600),
 )
 audit_job = define_asset_job(
     "audit_job",
     selection=AssetSelection.assets(AssetKey("qtickets_audit")),
     description="Probe the API with the audit plan, count every table, write the report and its archive.",
+    tags=max_runtime(3600),
 )
 
 

@@ -18,12 +18,16 @@ def _preferred(port: int) -> int:
 
 
 # Telemetry off; one slot in the `qtickets_api` pool, so ingestion steps of overlapping runs take turns and the
-# API's rate budget (enforced per process by the client) holds across runs too.
+# API's rate budget (enforced per process by the client) holds across runs too; run monitoring on, so the
+# daemon fails a run that outlives its job's `dagster/max_runtime` tag (automation.py).
 DAGSTER_YAML = """telemetry:
   enabled: false
 concurrency:
   pools:
     default_limit: 1
+run_monitoring:
+  enabled: true
+  poll_interval_seconds: 60
 """
 
 

@@ -56,3 +56,23 @@ def test_orders_and_sales_job_reaches_the_facts_from_the_orders_asset_only():
     assert {"stg_qtickets_api_orders_raw", "fact_qtickets_sales_daily", "fact_qtickets_sales_utm_daily",
             "stg_qtickets__events"} <= selected
     assert not {f"stg_qtickets_api_{name}_raw" for name in STAGING if name != "orders"} & selected
+
+
+def test_every_job_has_a_deadline_that_the_local_instance_enforces(tmp_path):
+    """A hung run (an API that never finishes answering) is failed by Dagster's run monitoring once it outlives
+    its job's dagster/max_runtime tag, instead of blocking the following ticks."""
+    from dagster import DagsterInstance
+
+    from qtickets_assets.definitions import defs
+    from qtickets_assets.local.stack import DAGSTER_YAML
+
+    repo = defs.get_repository_def()
+    jobs = [j for j in repo.get_all_jobs() if not j.name.startswith("__")]
+    assert {j.name for j in jobs} >= {"orders_and_sales_job", "inventory_job", "dimensions_job",
+                                      "sales_backfill_job", "audit_job"}
+    for job in jobs:
+        assert int(job.tags.get("dagster/max_runtime", 0)) > 0, job.name
+    (tmp_path / "dagster.yaml").write_text(DAGSTER_YAML)
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.run_monitoring_enabled
+        assert instance.telemetry_enabled is False
