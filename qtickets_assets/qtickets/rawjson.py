@@ -9,6 +9,10 @@ machine that CPU, not the API's latency, capped how much the concurrent paging c
 Anything this decoder does not recognise — not a `{"data": [...]}` page, invalid UTF-8, escapes that
 are not valid UTF-16 (lone surrogates), NaN literals — returns None, and the caller parses the answer the
 ordinary way (classify.py), which knows how to keep those payloads and how to report broken ones.
+
+One difference from a re-serialised payload: an object with a repeated key (`{"id":1,"id":2}`, which RFC 8259
+leaves undefined and PHP's json_encode cannot produce) is stored as sent. The key columns take the last value,
+as every Python parser does, while ClickHouse's JSONExtract* (the dbt views) read the first one.
 """
 from __future__ import annotations
 
@@ -49,7 +53,9 @@ def sparse_decoder(names: tuple[str, ...]) -> Callable[[bytes], Any]:
         try:
             s = decoder.decode(raw)
         except msgspec.ValidationError:
-            return loads(bytes(raw))  # not an object (a bare string or number): kept as the API sent it
+            # Not an object (a bare string or number), or a wanted field msgspec cannot hold (a number beyond
+            # the float range): parsed whole, like the ordinary path does.
+            return loads(bytes(raw))
         obj = RawObject()
         for name, attr in pairs:
             value = getattr(s, attr)
@@ -69,6 +75,8 @@ def decode_list_page(content: bytes, fields: Iterable[str]) -> dict | None:
         page = _PAGE.decode(content)
         decode = sparse_decoder(tuple(dict.fromkeys(fields)))
         items = [decode(raw) for raw in page.data]
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError):
+    # RecursionError: msgspec's nesting limit depends on the stack already in use (~900-990 levels), orjson's
+    # is a fixed 1024: deeply nested pages between the two must fall back, not fail the load.
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     return {"data": items, "paging": page.paging}

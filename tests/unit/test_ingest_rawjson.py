@@ -63,3 +63,17 @@ def test_anything_unusual_is_left_to_the_full_parser(content):
 def test_dotted_filter_columns_decode_their_top_level_field():
     answer = decode_list_page(_page([ORDER]), ("id", "client"))
     assert answer["data"][0]["client"] == ORDER["client"]
+
+
+def test_deep_nesting_beyond_msgspec_limit_falls_back_instead_of_failing():
+    deep = b"[" * 1000 + b"]" * 1000
+    content = b'{"data":[{"id":1,"deep":' + deep + b'}],"paging":{"perPage":500,"currentPage":1,"total":1}}'
+    answer = decode_list_page(content, ("id",))                   # must not raise RecursionError
+    assert answer is None or answer["data"][0]["id"] == 1
+    from qtickets_assets.qtickets.jsonfast import loads
+    assert loads(content)["data"][0]["id"] == 1                  # the ordinary path still reads it
+
+
+def test_repeated_keys_take_the_last_value_like_every_python_parser():
+    obj = decode_list_page(b'{"data":[{"id":1,"id":2}],"paging":null}', ("id",))["data"][0]
+    assert obj == {"id": 2} and obj.raw == b'{"id":1,"id":2}'    # stored as sent (see rawjson.py)
