@@ -34,14 +34,10 @@ daily as (
         utm_content,
         utm_term,
         currency_id,
-        sumIf(quantity, is_sold)                 as tickets_sold,
-        sumIf(price * quantity, is_sold)         as revenue,
-        uniqExactIf(order_id, is_sold)           as orders_count,
-        countIf(is_refunded)                     as tickets_refunded,
-        sumIf(refunded_amount, is_refunded)      as refunded_amount
+        {{ sales_measures() }}
     from baskets
     group by sales_date, event_id, utm_source, utm_medium, utm_campaign, utm_content, utm_term, currency_id
-    having tickets_sold > 0 or tickets_refunded > 0
+    {{ sales_measures_present() }}
 
 ),
 
@@ -58,11 +54,7 @@ final as (
         coalesce(events.event_name, '')                   as event_name,
         toLowCardinality(coalesce(events.city, ''))       as city,
         toLowCardinality(toString(daily.currency_id))     as currency_id,
-        toUInt64(daily.tickets_sold)                      as tickets_sold,
-        toDecimal64(daily.revenue, 2)                     as revenue,
-        toUInt64(daily.orders_count)                      as orders_count,
-        toUInt64(daily.tickets_refunded)                  as tickets_refunded,
-        toDecimal64(daily.refunded_amount, 2)             as refunded_amount,
+        {{ sales_measure_columns('daily') }},
         {{ sales_watermark() }}
     from daily
     left join events on daily.event_id = events.event_id

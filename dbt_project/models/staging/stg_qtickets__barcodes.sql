@@ -1,24 +1,9 @@
 -- One row per currently valid barcode of the LATEST barcodes snapshot of each show (GET /shows/{id}/barcodes).
 -- Holder names (client_name, client_surname, client_middlename) are personal data and are not exposed.
-with source as (
+with latest_rows as (
 
-    select * from {{ source('qtickets_api', 'stg_qtickets_api_barcodes_raw') }}
-
-),
-
-deduplicated as (
-
-    select *
-    from source
-    {{ latest_version(['show_id', 'barcode', 'snapshot_ts']) }}
-
-),
-
-latest_snapshot as (
-
-    select show_id, max(snapshot_ts) as snapshot_ts
-    from deduplicated
-    group by show_id
+    -- business key (show_id, barcode, snapshot_ts), latest _version; newest snapshot of each show only
+    {{ latest_snapshot_rows('stg_qtickets_api_barcodes_raw', ['show_id', 'barcode', 'snapshot_ts']) }}
 
 ),
 
@@ -38,9 +23,7 @@ renamed as (
         coalesce({{ json_text('d.payload', "'row'") }}, '')          as row,
         coalesce({{ json_text('d.payload', "'place'") }}, '')          as place,
         d._loaded_at                                                  as _loaded_at
-    from deduplicated as d
-    inner join latest_snapshot as l
-        on d.show_id = l.show_id and d.snapshot_ts = l.snapshot_ts
+    from latest_rows as d
 
 )
 

@@ -1,25 +1,9 @@
 -- One row per seat of the LATEST seats snapshot of each show (GET /shows/{id}/seats, flat).
 -- Snapshots are kept in the raw table; an older snapshot never mixes with a newer one here.
-with source as (
+with latest_rows as (
 
-    select * from {{ source('qtickets_api', 'stg_qtickets_api_inventory_raw') }}
-
-),
-
-deduplicated as (
-
-    -- Business key (show_id, seat_id, snapshot_ts): keep its latest _version.
-    select *
-    from source
-    {{ latest_version(['show_id', 'seat_id', 'snapshot_ts']) }}
-
-),
-
-latest_snapshot as (
-
-    select show_id, max(snapshot_ts) as snapshot_ts
-    from deduplicated
-    group by show_id
+    -- business key (show_id, seat_id, snapshot_ts), latest _version; newest snapshot of each show only
+    {{ latest_snapshot_rows('stg_qtickets_api_inventory_raw', ['show_id', 'seat_id', 'snapshot_ts']) }}
 
 ),
 
@@ -44,9 +28,7 @@ renamed as (
         toLowCardinality({{ json_str('d.payload', "'currency_id'") }}) as currency_id,
         {{ json_uint('d.payload', "'color_theme_id'") }}               as color_theme_id,
         d._loaded_at                                                   as _loaded_at
-    from deduplicated as d
-    inner join latest_snapshot as l
-        on d.show_id = l.show_id and d.snapshot_ts = l.snapshot_ts
+    from latest_rows as d
 
 )
 
