@@ -101,8 +101,11 @@ def targets(cells: list[dict]) -> list[dict]:
                         "met": (min(both) > 1) if both else None})
         out.append({"target": f"platform within 1.5x of the limit at {tag}", "value": r["a_over_c"],
                     "met": None if r["a_over_c"] is None else r["a_over_c"] <= 1.5})
-    rss = {c["orders"]: (c["variants"]["platform"].get("median") or {}).get("peak_rss_mb")
-           for c in cells if "platform" in c["variants"]}
+    rss: dict[int, float | None] = {}        # the WORST median over the latencies measured at each N
+    for c in cells:
+        if "platform" in c["variants"]:
+            value = (c["variants"]["platform"].get("median") or {}).get("peak_rss_mb")
+            rss[c["orders"]] = value if rss.get(c["orders"]) is None else max(rss[c["orders"]], value or 0)
     big = max(rss) if rss else None
     if big:
         out.append({"target": "platform peak RSS < 500 MB at the largest N" + (" (1,000,000 wanted)" if big < 10**6 else ""),
