@@ -34,8 +34,9 @@ class CatalogEntry:
     body: dict = field(default_factory=dict)    # extra request body (e.g. {"flat": true} for seats)
     keyed_map: bool = False                     # answer's data is {key: object} (flat seats)
     snapshot: bool = False                      # rows carry snapshot_ts (history is kept)
-    # Paged lists: the top-level fields `extract` reads. Their pages are decoded sparsely (rawjson.py): the
-    # payload is the API's own bytes of each object and only these fields are parsed. None = parse it all.
+    # REST resources: the top-level fields `extract` reads. Their answers are decoded sparsely (rawjson.py): the
+    # payload is the API's own bytes of each object and only these fields are parsed. None = parse it all
+    # (the Partners resources: their envelope carries errors and context that the ordinary path reads).
     object_fields: tuple[str, ...] | None = None
 
     @property
@@ -68,10 +69,12 @@ CATALOG: dict[str, CatalogEntry] = {e.name: e for e in [
         ("event_id", "show_id", "seat_id", "snapshot_ts"), rows.seat_keys,
         "Seat availability snapshot: GET /shows/{id}/seats (flat) for every active show of every active, "
         "non-deleted event; one row per seat per snapshot.",
-        paged=False, fanout=FANOUT_SHOW, body={"flat": True}, keyed_map=True, snapshot=True),
+        paged=False, fanout=FANOUT_SHOW, body={"flat": True}, keyed_map=True, snapshot=True,
+        object_fields=rows.SEAT_FIELDS),
     CatalogEntry(
         "price_shades", "rest", "color-themes", _t("price_shades"), ("shade_id",), ("shade_id",),
-        rows.id_only_keys, "Price shades = colour themes (GET /color-themes), one row per shade.", paged=False),
+        rows.id_only_keys, "Price shades = colour themes (GET /color-themes), one row per shade.", paged=False,
+        object_fields=rows.ID_FIELDS),
     CatalogEntry(
         "discounts", "rest", "discounts", _t("discounts"), ("discount_id",),
         ("discount_id", "updated_at", "deleted_at"), rows.discount_keys,
@@ -87,7 +90,7 @@ CATALOG: dict[str, CatalogEntry] = {e.name: e for e in [
         ("event_id", "show_id", "barcode", "snapshot_ts", "checked_at"), rows.barcode_keys,
         "Currently valid barcodes per show (GET /shows/{id}/barcodes, a bare array) per snapshot; "
         "checked_at from the object when present.",
-        paged=False, fanout=FANOUT_SHOW, snapshot=True),
+        paged=False, fanout=FANOUT_SHOW, snapshot=True, object_fields=rows.BARCODE_FIELDS),
     CatalogEntry(
         "partner_tickets", "partners", "tickets/find/{event_id}/{show_id}", _t("partner_tickets"), ("ticket_id",),
         ("ticket_id", "event_id", "show_id", "paid", "deleted"), rows.partner_ticket_keys,

@@ -23,7 +23,7 @@ from .errors import SETTING_ENV, ApiRequestError, ApiUnavailable, BadPayload, Wr
 from .filters import split_matching
 from .pagination import Paging, list_body, list_items, page_count, read_paging, remaining_pages
 from .rate_limit import shared_limits
-from .rawjson import decode_list_page
+from .rawjson import decode_answer
 from .stats import ClientStats
 from .streaming import stream_map
 from .transport import Exchange, RetryPolicy, Transport
@@ -121,8 +121,10 @@ class QTicketsClient:
         raise ApiUnavailable(f"QTickets API did not answer {what} after {retries} retries (last: {last_seen}): "
                              f"check {env} or try again later", status=last.status, code=reason)
 
-    def get(self, path: str, body: Any = None, fast: Callable[[bytes], Any] | None = None) -> Any:
-        """REST GET with an optional JSON body; returns the parsed answer."""
+    def get(self, path: str, body: Any = None, fields: tuple[str, ...] | None = None) -> Any:
+        """REST GET with an optional JSON body; returns the parsed answer. With `fields`, its objects are
+        rawjson.RawObject: only `id` and those top-level fields decoded, the object's own bytes in `.raw`."""
+        fast = partial(decode_answer, fields=("id", *fields)) if fields is not None else None
         return self._request("rest", "GET", path, body, fast)
 
     def partners(self, path: str, body: Any = None) -> Any:
@@ -160,13 +162,11 @@ class QTicketsClient:
         per_page = max(1, min(int(page_size or self.page_size), MAX_PAGE_SIZE))
         order_by = order_by or {"id": "asc"}
         seen: set = set()
-        fast = None
-        if fields is not None:
-            wanted = ("id", *fields, *(str(w.get("column", "")).split(".")[0] for w in where or ()))
-            fast = partial(decode_list_page, fields=wanted)
+        if fields is not None:      # the filter columns too: the local re-check reads them
+            fields = (*fields, *(str(w.get("column", "")).split(".")[0] for w in where or ()))
 
         def fetch(number: int, size: int) -> Page:
-            answer = self.get(path, list_body(number, size, where, order_by, extra), fast=fast)
+            answer = self.get(path, list_body(number, size, where, order_by, extra), fields=fields)
             kept, dropped = split_matching(list_items(answer), where)
             return Page(number, kept, read_paging(answer), dropped)
 

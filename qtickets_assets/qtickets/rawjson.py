@@ -1,4 +1,4 @@
-"""List pages decoded without building every object: each object keeps the API's own bytes, and only the
+"""REST answers decoded without building every object: each object keeps the API's own bytes, and only the
 top-level fields the platform reads (key columns, filter columns, id) become Python values.
 
 Why: a page of 500 orders is ~1.5 MB of JSON. Parsing all of it into dicts and serialising every order
@@ -6,9 +6,9 @@ again for `payload` was most of a load's CPU (orjson: ~16 ms a page; this: ~4.5 
 machine that CPU, not the API's latency, capped how much the concurrent paging could gain. It also makes
 `payload` literally the untouched JSON text the API sent for the object (its escapes included).
 
-Anything this decoder does not recognise — not a `{"data": [...]}` page, invalid UTF-8, escapes that
-are not valid UTF-16 (lone surrogates), NaN literals — returns None, and the caller parses the answer the
-ordinary way (classify.py), which knows how to keep those payloads and how to report broken ones.
+Anything this decoder does not recognise — not a `{"data": ...}` envelope or a bare array, invalid UTF-8,
+escapes that are not valid UTF-16 (lone surrogates), NaN literals — returns None, and the caller parses the
+answer the ordinary way (classify.py), which knows how to keep those payloads and how to report broken ones.
 
 One difference from a re-serialised payload: an object with a repeated key (`{"id":1,"id":2}`, which RFC 8259
 leaves undefined and PHP's json_encode cannot produce) is stored as sent. The key columns take the last value,
@@ -17,7 +17,7 @@ as every Python parser does, while ClickHouse's JSONExtract* (the dbt views) rea
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Union
 
 import msgspec
 
@@ -31,12 +31,13 @@ class RawObject(dict):
     __slots__ = ("raw",)
 
 
-class _Page(msgspec.Struct):
-    data: list[msgspec.Raw]
+class _Envelope(msgspec.Struct):
+    data: Union[list[msgspec.Raw], dict[str, msgspec.Raw]]     # a list, or a keyed map (flat seats)
     paging: Any = None
 
 
-_PAGE = msgspec.json.Decoder(_Page)
+# The shapes of REST answers that carry objects: the list envelope (paged or not) and a bare array (barcodes).
+_ANSWER = msgspec.json.Decoder(Union[_Envelope, list[msgspec.Raw]])
 
 
 @lru_cache(maxsize=64)
@@ -67,16 +68,21 @@ def sparse_decoder(names: tuple[str, ...]) -> Callable[[bytes], Any]:
     return decode
 
 
-def decode_list_page(content: bytes, fields: Iterable[str]) -> dict | None:
-    """`{"data": [RawObject...], "paging": {...}}` for a list page, or None when the fast path does not
-    apply (the caller then parses `content` the ordinary way)."""
+def decode_answer(content: bytes, fields: Iterable[str]) -> dict | list | None:
+    """A REST answer with its objects as RawObjects, in the answer's own shape: `{"data": [...], "paging": ...}`,
+    `{"data": {key: ...}, "paging": ...}` or a bare `[...]`. None when the fast path does not apply (the caller
+    then parses `content` the ordinary way). Other top-level members of an envelope are not kept: the loads
+    read only `data` and `paging`."""
     try:
         content.decode("utf-8")           # strict: an invalid byte must not reach a payload unnoticed
-        page = _PAGE.decode(content)
+        answer = _ANSWER.decode(content)
         decode = sparse_decoder(tuple(dict.fromkeys(fields)))
-        items = [decode(raw) for raw in page.data]
+        if isinstance(answer, list):
+            return [decode(raw) for raw in answer]
+        if isinstance(answer.data, dict):
+            return {"data": {key: decode(raw) for key, raw in answer.data.items()}, "paging": answer.paging}
+        return {"data": [decode(raw) for raw in answer.data], "paging": answer.paging}
     # RecursionError: msgspec's nesting limit depends on the stack already in use (~900-990 levels), orjson's
-    # is a fixed 1024: deeply nested pages between the two must fall back, not fail the load.
+    # is a fixed 1024: deeply nested answers between the two must fall back, not fail the load.
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError, RecursionError):
         return None
-    return {"data": items, "paging": page.paging}

@@ -65,12 +65,14 @@ def _get(obj: Any, key: str) -> Any:
 # --- per resource: (object, context) -> key column values, in the order of the catalog entry's columns ---
 # context: {"event_id", "show_id", "snapshot_ts", "key"} as known from the fan-out and the answer.
 
-# The top-level fields each *_keys function reads: a sparsely decoded list page (rawjson.py) holds only
+# The top-level fields each *_keys function reads: a sparsely decoded REST answer (rawjson.py) holds only
 # these, so a field read below and missing here would silently become NULL (tests/unit compare both paths).
 ORDER_FIELDS = ("id", "event_id", "payed", "created_at", "payed_at", "updated_at", "deleted_at")
 ID_UPDATED_DELETED_FIELDS = ("id", "updated_at", "deleted_at")
 ID_FIELDS = ("id",)
 PROMO_CODE_FIELDS = ("id", "discount_id", "updated_at", "deleted_at")
+SEAT_FIELDS = ("id",)
+BARCODE_FIELDS = ("barcode", "checked_at")
 
 
 def order_keys(o, ctx):

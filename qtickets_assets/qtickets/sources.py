@@ -43,7 +43,7 @@ def iter_source(entry: CatalogEntry, client, window: Window, snapshot_ts) -> Ite
             for obj in page.items:
                 yield obj, base_ctx
     else:
-        pairs = _objects(entry, client.get(entry.endpoint, dict(entry.body) or None))
+        pairs = _objects(entry, client.get(entry.endpoint, dict(entry.body) or None, fields=entry.object_fields))
         client.stats.add(pages=1)
         for obj, key in pairs:
             yield obj, {**base_ctx, "key": key}
@@ -59,7 +59,7 @@ def _fan_out(entry: CatalogEntry, client, targets: list[dict], base_ctx: dict):
                 context = {k: answer.get(k) for k in ("event_id", "show_id") if answer.get(k) is not None}
                 client.stats.add(pages=1)
                 return [(o, None) for o in (answer.get("result") or [])], context
-            pairs = _objects(entry, client.get(path, dict(entry.body) or None))
+            pairs = _objects(entry, client.get(path, dict(entry.body) or None, fields=entry.object_fields))
             client.stats.add(pages=1)
             return pairs, {}
         except ResourceNotFound:

@@ -22,7 +22,7 @@ class FakeList:
         self.calls, self.hooks = 0, {}
         self.lock = threading.Lock()
 
-    def get(self, path, body, fast=None):     # fast decoding is not exercised here
+    def get(self, path, body, fields=None):   # sparse decoding is not exercised here
         with self.lock:
             self.calls += 1
             hook = self.hooks.pop(self.calls, None)
