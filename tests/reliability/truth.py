@@ -26,9 +26,9 @@ def contract_bytes(obj) -> bytes:
 
 
 def stored_as_sent(stored: bytes, obj) -> bool:
-    """Byte-exact storage of one object: either the API's own text of it (list pages are decoded sparsely and keep
+    """Byte-exact storage of one object: either the API's own text of it (REST answers are decoded sparsely and keep
     each object's bytes, qtickets/rawjson.py) or the contract's serialisation (answers the platform parsed whole:
-    fan-outs, Partners, and pages the sparse decoder refuses, such as ones holding lone surrogates)."""
+    Partners, and REST answers the sparse decoder refuses, such as ones holding lone surrogates)."""
     return stored in (api_bytes(obj), contract_bytes(obj))
 
 
