@@ -1,11 +1,11 @@
-"""Blocking pandera asset checks, one per staging asset `stg_qtickets_api_<resource>_raw`.
+"""Blocking pandera asset checks, one per staging asset: the contract of its resource, run inside ClickHouse.
 
 Each check validates what the materialization loaded: the rows of the current run when the asset was loaded in
-this run, otherwise the rows of the newest load of the table (`argMax(_run_id, _version)`). A failure has
+this run, otherwise the rows of the newest load of the table (`argMax(_run_id, _version)`). The rows never leave
+ClickHouse (evaluate.py): the check reads counts, and up to three masked rows per failing rule. A failure has
 severity ERROR and the check is blocking, so dbt models downstream do not build in the same run; the raw rows
 stay in staging (nothing is ever deleted) and the next good load passes again.
 """
-
 
 from typing import Any
 
@@ -19,14 +19,13 @@ from dagster import (
     asset_check,
 )
 
-from qtickets_assets.quality.registry import RESOURCES, staging_asset_name
-from qtickets_assets.quality.spec import ResourceQuality
-from qtickets_assets.quality.validate import ValidationOutcome, validate_rows
+from qtickets_assets.clickhouse.resource import validate_identifier
+from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.quality.contracts import CONTRACTS
+from qtickets_assets.quality.evaluate import ValidationOutcome, evaluate_contract
+from qtickets_assets.quality.fields import ResourceContract
 
 CHECK_NAME = "pandera_contract"
-# A guard, not a sample: one load of the biggest resource (orders) stays well below it. Above it the check
-# validates the newest rows only and says so in its metadata.
-MAX_ROWS = 1_000_000
 
 
 def choose_run_id(client: Any, table: str, current_run_id: str | None) -> tuple[str | None, str]:
@@ -43,18 +42,9 @@ def choose_run_id(client: Any, table: str, current_run_id: str | None) -> tuple[
     return run_id, "newest load of the table (argMax(_run_id, _version))"
 
 
-def load_rows(client: Any, rq: ResourceQuality, run_id: str) -> list[dict]:
-    columns = ", ".join((*rq.key_columns, "payload"))
-    result = client.query(
-        f"SELECT {columns} FROM {rq.table} WHERE _run_id = %(r)s ORDER BY _version DESC LIMIT {MAX_ROWS}",
-        parameters={"r": run_id},
-    )
-    return list(result.named_results())
-
-
 def check_metadata(outcome: ValidationOutcome, run_id: str | None, source: str) -> dict[str, Any]:
     drift = outcome.drift
-    meta: dict[str, Any] = {
+    return {
         "rows_checked": outcome.rows_checked,
         "frame_rows": MetadataValue.json(outcome.frame_rows),
         "run_id_checked": run_id or "",
@@ -70,21 +60,20 @@ def check_metadata(outcome: ValidationOutcome, run_id: str | None, source: str) 
         "schema_drift_missing_required": MetadataValue.json(drift.missing_required),
         "schema_drift_retyped_required": MetadataValue.json(drift.retyped_required),
     }
-    if outcome.rows_checked >= MAX_ROWS:
-        meta["truncated_to_rows"] = MAX_ROWS
-    return meta
 
 
-def evaluate(client: Any, rq: ResourceQuality, current_run_id: str | None) -> AssetCheckResult:
-    """Read and validate; shared by the Dagster check and the tests that drive it without Dagster."""
-    run_id, source = choose_run_id(client, rq.table, current_run_id)
-    rows = load_rows(client, rq, run_id) if run_id is not None else []
-    outcome = validate_rows(rq, rows)
-    description = outcome.description
+def evaluate(client: Any, contract: ResourceContract, current_run_id: str | None) -> AssetCheckResult:
+    """Choose the load and validate it; shared by the Dagster check and the tests that drive it without Dagster."""
+    table = validate_identifier(CATALOG[contract.resource].table, "table")
+    run_id, source = choose_run_id(client, table, current_run_id)
     if run_id is None:
-        description = f"{rq.resource}: {rq.table} holds no rows yet; nothing to validate"
-    elif outcome.drift.new_fields and outcome.passed:
-        description += f" (new fields, kept in payload: {', '.join(sorted(outcome.drift.new_fields))})"
+        outcome = ValidationOutcome(resource=contract.resource, rows_checked=0)
+        description = f"{contract.resource}: {table} holds no rows yet; nothing to validate"
+    else:
+        outcome = evaluate_contract(contract, table, run_id, lambda sql: client.query(sql).result_rows)
+        description = outcome.description
+        if outcome.drift.new_fields and outcome.passed:
+            description += f" (new fields, kept in payload: {', '.join(sorted(outcome.drift.new_fields))})"
     return AssetCheckResult(
         passed=outcome.passed,
         severity=AssetCheckSeverity.ERROR,
@@ -93,26 +82,28 @@ def evaluate(client: Any, rq: ResourceQuality, current_run_id: str | None) -> As
     )
 
 
-def build_quality_check(rq: ResourceQuality) -> AssetChecksDefinition:
+def build_quality_check(contract: ResourceContract) -> AssetChecksDefinition:
     @asset_check(
-        asset=AssetKey(staging_asset_name(rq.resource)),
+        asset=AssetKey(CATALOG[contract.resource].table),
         name=CHECK_NAME,
-        description=f"pandera: {rq.description} Schema drift: new fields warn, missing/retyped required fields fail.",
+        description=f"pandera: {contract.description} Schema drift: new fields warn, missing/retyped required "
+                    f"fields fail.",
         blocking=True,
         required_resource_keys={"clickhouse"},
         compute_kind="pandera",
-        metadata={"resource": rq.resource, "table": rq.table, "kind": "pandera"},
+        metadata={"resource": contract.resource, "table": CATALOG[contract.resource].table, "kind": "pandera"},
     )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         client = context.resources.clickhouse.get_client()
         try:
-            result = evaluate(client, rq, context.run.run_id)
+            result = evaluate(client, contract, context.run.run_id)
         finally:
             client.close()
-        context.log.info(f"{rq.resource}: {result.description}")  # masked: built from counts and field names
+        context.log.info(f"{contract.resource}: {result.description}")  # masked: built from counts and field names
         return result
 
     return _check
 
 
-quality_checks: list[AssetChecksDefinition] = [build_quality_check(rq) for rq in RESOURCES.values()]
+# One check per catalog resource: a resource without a contract is a KeyError here, at import, naming it.
+quality_checks: list[AssetChecksDefinition] = [build_quality_check(CONTRACTS[name]) for name in CATALOG]

@@ -25,7 +25,7 @@ from dagster import (
     build_sensor_for_freshness_checks,
 )
 
-from qtickets_assets.quality.registry import staging_asset_name
+from qtickets_assets.qtickets.catalog import CATALOG
 
 # Allowed lag since the last successful materialization. Sales and seats move by the minute and are loaded
 # every 30 minutes, so 2 hours = several missed loads; reference data changes rarely and is loaded daily.
@@ -68,7 +68,7 @@ def build_freshness_checks(
     it is given is skipped, so the checks never point at an asset the code location does not define.
     """
     pairs: list[tuple[AssetKey, timedelta]] = [
-        (AssetKey(staging_asset_name(resource)), lag) for resource, lag in staging_max_lag.items()
+        (AssetKey(CATALOG[resource].table), lag) for resource, lag in staging_max_lag.items()
     ]
     for model, lag in fact_max_lag.items():
         key = AssetKey(model) if fact_keys is None else fact_keys.get(model)
@@ -102,7 +102,7 @@ def build_freshness_sensor(checks: Sequence[AssetChecksDefinition]) -> SensorDef
 def freshness_policy_spec_mapper(fact_keys: Mapping[str, AssetKey] | None = None):
     """For `Definitions.map_asset_specs(func=...)`: the same lags as Dagster 1.13 FreshnessPolicy objects
     (fail after the lag, warn at half of it), for deployments that enable the freshness preview."""
-    lags: dict[AssetKey, timedelta] = {AssetKey(staging_asset_name(r)): lag for r, lag in STAGING_MAX_LAG.items()}
+    lags: dict[AssetKey, timedelta] = {AssetKey(CATALOG[r].table): lag for r, lag in STAGING_MAX_LAG.items()}
     for model, lag in FACT_MAX_LAG.items():
         key = AssetKey(model) if fact_keys is None else fact_keys.get(model)
         if key is not None:

@@ -1,12 +1,13 @@
-"""Shared formats, allowed values and vectorised helpers for the pandera models.
+"""Shared formats, allowed values and small ibis helpers for the pandera contracts.
 
-The formats come from the API reference (/work/shared/qtickets_api.md §1.5, §1.4.1, §2.3); where the reference
-shows two forms in real data (flags as JSON booleans or 0/1 ints) both are accepted.
+The formats come from the API reference (docs/qtickets_api.md: orders and baskets, seats, Partners tickets); where
+real data shows two forms (flags as JSON booleans or 0/1 ints) both are accepted. The patterns run inside
+ClickHouse (RE2 syntax: no look-arounds).
 """
 
 from __future__ import annotations
 
-import pandas as pd
+import ibis.expr.types as ir
 
 # ISO-8601 with an explicit offset: `2019-07-30T12:50:52+03:00` (the API's form); `Z` and `+0300` tolerated,
 # a naive timestamp is not (it would be read in the wrong time zone downstream).
@@ -25,21 +26,15 @@ MASKED_PAN = r"^\d{0,6}\*+\d{0,4}$"
 
 # QTickets sells in RUB; organisers in neighbouring countries use their own currency.
 CURRENCIES = ["RUB", "USD", "EUR", "KZT", "BYN", "UZS", "KGS", "AMD", "GEL", "AZN", "TJS", "TRY", "CNY", "AED", "THB"]
-# JSON true/false or 0/1: `True == 1` in pandas `isin`, so [0, 1] accepts both spellings, and rejects "1" or 2.
+# Flags read as 0/1 (a JSON true/false becomes 1/0 in the frame); 2 or "1" fail.
 FLAG = [0, 1]
 
 
-def ts(series: pd.Series) -> pd.Series:
-    """ISO strings -> UTC timestamps (NaT for null or unparsable; the format check reports those)."""
-    return pd.to_datetime(series, utc=True, errors="coerce", format="ISO8601")
+def truthy(flag: ir.IntegerColumn) -> ir.BooleanColumn:
+    """A flag column (1/0/NULL) as a condition; NULL (absent or retyped, reported by drift) counts as false."""
+    return flag.fill_null(0) == 1
 
 
-def truthy(series: pd.Series) -> pd.Series:
-    """Flag column (True/False/0/1/None) -> bool, null = False."""
-    return series.map(lambda v: bool(v) if v in (0, 1) else False).astype(bool)
-
-
-def not_after(start: pd.Series, end: pd.Series) -> pd.Series:
+def not_after(start: ir.TimestampColumn, end: ir.TimestampColumn) -> ir.BooleanColumn:
     """start <= end where both are known; a missing side is not this rule's business."""
-    a, b = ts(start), ts(end)
-    return a.isna() | b.isna() | (a <= b)
+    return start.isnull() | end.isnull() | (start <= end)

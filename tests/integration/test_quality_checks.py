@@ -12,8 +12,8 @@ import dagster as dg
 import pytest
 
 from qtickets_assets.quality.checks import evaluate, quality_checks
-from qtickets_assets.quality.examples import example_object
-from qtickets_assets.quality.registry import RESOURCES
+from qtickets_assets.quality.contracts import CONTRACTS
+from tests.contract_examples import example_object
 
 COLUMNS = ["order_id", "event_id", "payed", "created_at", "payed_at", "updated_at", "deleted_at", "payload",
            "_loaded_at", "_run_id", "_version"]
@@ -39,7 +39,7 @@ def insert_orders(client, orders, run_id, version):
 
 def test_check_reads_the_newest_load_and_reports_masked_failures(fresh_clickhouse):
     client = fresh_clickhouse.get_client()
-    rq = RESOURCES["orders"]
+    rq = CONTRACTS["orders"]
     empty = evaluate(client, rq, None)
     assert empty.passed and "no rows" in empty.description
 

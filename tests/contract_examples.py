@@ -1,14 +1,21 @@
-"""One documented, valid object per resource, in the shapes of the API reference (qtickets_api.md §1.5, §1.4.1,
-§2.3), as staging rows (`payload` + key columns). The unit tests start from these and break one thing at a time;
-they also show a reader what each check expects. Personal values are obviously fake.
+"""One documented, valid object per resource, in the shapes of the API reference (docs/qtickets_api.md), and a
+helper that stores objects as staging rows of one load and runs the resource's contract on them in ClickHouse.
+The contract tests start from these and break one thing at a time; they also show a reader what each check
+expects. Personal values are obviously fake.
 """
 
 from __future__ import annotations
 
 import copy
-import json
+import time
+import uuid
 from datetime import datetime, timezone
 from typing import Any
+
+from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.qtickets.jsonfast import dumps
+from qtickets_assets.quality.contracts import CONTRACTS
+from qtickets_assets.quality.evaluate import ValidationOutcome, evaluate_contract
 
 SNAPSHOT = datetime(2025, 11, 20, 9, 0, tzinfo=timezone.utc)
 
@@ -139,5 +146,40 @@ def example_object(resource: str) -> dict[str, Any]:
 def as_row(resource: str, obj: Any, **key_overrides: Any) -> dict[str, Any]:
     """A staging row for `obj`: the contract's payload serialisation plus the example's key columns."""
     cols = {**EXAMPLES[resource][1], **key_overrides}
-    payload = obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    entry = CATALOG[resource]
+    key = entry.business_key[0]
+    if len(entry.business_key) == 1 and isinstance(obj, dict) and key not in key_overrides \
+            and isinstance(obj.get("id"), int):
+        cols[key] = obj["id"]               # the row's key column follows the object's own id
+    payload = obj if isinstance(obj, str) else dumps(obj)
     return {**cols, "payload": payload}
+
+
+def stop_merges(client) -> None:
+    """Keep every stored row of the staging tables of the client's database: the tests store the same keys in many
+    loads, and a background merge of a ReplacingMergeTree would collapse them while a test reads its load."""
+    for table in sorted({entry.table for entry in CATALOG.values()}):
+        client.command(f"SYSTEM STOP MERGES {table}")
+
+
+def store_and_validate(client, resource: str, rows: list[dict[str, Any]]) -> ValidationOutcome:
+    """Insert `rows` (as_row) into the resource's staging table as one new load and run its contract on that load."""
+    run_id = f"test-{uuid.uuid4().hex}"
+    table = CATALOG[resource].table
+    if rows:
+        now = datetime.now(timezone.utc)
+        names = sorted({k for row in rows for k in row})
+        values = []
+        for i, row in enumerate(rows):
+            out = []
+            for name in names:
+                value = row.get(name)
+                if name == "snapshot_ts" and isinstance(value, str):
+                    value = datetime.fromisoformat(value)
+                out.append(value)
+            values.append(out + [now, run_id, time.time_ns() + i])
+        # One INSERT per row: a ReplacingMergeTree already collapses equal keys inside one inserted block, and
+        # the duplicate-key tests need both rows stored (as two pages of one load would be).
+        for value in values:
+            client.insert(table, [value], column_names=[*names, "_loaded_at", "_run_id", "_version"])
+    return evaluate_contract(CONTRACTS[resource], table, run_id, lambda sql: client.query(sql).result_rows)

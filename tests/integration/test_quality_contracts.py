@@ -1,29 +1,43 @@
-"""The pandera contracts: documented objects pass; each broken rule fails and names its column or rule."""
+"""The pandera contracts, run inside a real ClickHouse: documented objects pass; each broken rule fails and names
+its column or rule; failure samples are the failing rows, masked."""
 
 import json
 
 import pytest
 
-from qtickets_assets.quality.examples import EXAMPLES, as_row, example_object
-from qtickets_assets.quality.registry import RESOURCES
-from qtickets_assets.quality.validate import validate_rows
+from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.quality.contracts import CONTRACTS
+from tests.conftest import new_database
+from tests.contract_examples import EXAMPLES, as_row, example_object, stop_merges, store_and_validate
+
+pytestmark = pytest.mark.integration
 
 
-def run(resource, *objects, rows=None):
-    rows = rows if rows is not None else [as_row(resource, o) for o in objects]
-    return validate_rows(RESOURCES[resource], rows)
+@pytest.fixture(scope="module")
+def client(clickhouse_server):
+    client = new_database(clickhouse_server, "contracts").get_client()
+    stop_merges(client)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def run(client):
+    def run(resource, *objects, rows=None):
+        rows = rows if rows is not None else [as_row(resource, o) for o in objects]
+        return store_and_validate(client, resource, rows)
+    return run
 
 
 @pytest.mark.parametrize("resource", sorted(EXAMPLES))
-def test_documented_example_passes(resource):
+def test_documented_example_passes(resource, run):
     out = run(resource, example_object(resource))
     assert out.passed, out.description
     assert out.rows_checked == 1 and not out.failure_counts and not out.drift.new_fields
 
 
-def test_every_staging_resource_has_a_contract():
-    assert set(RESOURCES) == {"events", "orders", "clients", "inventory", "price_shades", "discounts",
-                              "promo_codes", "barcodes", "partner_tickets", "partner_events"}
+def test_every_catalog_resource_has_a_contract_and_an_example():
+    assert set(CONTRACTS) == set(CATALOG) == set(EXAMPLES)
 
 
 def _set(path, value):
@@ -97,7 +111,7 @@ def failing(out):
 
 
 @pytest.mark.parametrize("resource, mutate, expected", BAD, ids=[b[2] for b in BAD])
-def test_broken_rule_fails_naming_the_column(resource, mutate, expected):
+def test_broken_rule_fails_naming_the_column(resource, mutate, expected, run):
     obj = example_object(resource)
     mutate(obj)
     out = run(resource, obj)
@@ -105,7 +119,7 @@ def test_broken_rule_fails_naming_the_column(resource, mutate, expected):
     assert expected in failing(out), (expected, out.failure_counts, out.drift.errors)
 
 
-def test_flags_accept_both_documented_spellings():
+def test_flags_accept_both_documented_spellings(run):
     order = example_object("orders")
     order["payed"] = 1
     event = example_object("events")
@@ -115,14 +129,14 @@ def test_flags_accept_both_documented_spellings():
     assert run("orders", order).passed and run("events", event).passed and run("inventory", seat).passed
 
 
-def test_unpaid_cancelled_order_as_seen_in_real_data_passes():
+def test_unpaid_cancelled_order_as_seen_in_real_data_passes(run):
     o = example_object("orders")
     o.update(payed=False, payed_at=None, deleted_at="2025-11-01T13:00:00+03:00")
     o["baskets"][0].update(deleted_at="2025-11-01T13:00:00+03:00", barcode=None, ticket_amount=0)
     assert run("orders", o).passed
 
 
-def test_business_keys_are_unique_within_a_batch():
+def test_business_keys_are_unique_within_a_batch(run):
     o = example_object("orders")
     out = run("orders", o, o)
     assert "orders.order_id" in out.failing_columns() and "baskets.basket_id" in out.failing_columns()
@@ -136,7 +150,7 @@ def test_business_keys_are_unique_within_a_batch():
     assert "partner_events.multiple_fields_uniqueness" in run("partner_events", pe, pe).failing_columns()
 
 
-def test_failure_samples_are_masked_and_counted():
+def test_failure_samples_are_masked_and_counted(run):
     clients = []
     for i in range(3):
         c = example_object("clients")
@@ -150,7 +164,7 @@ def test_failure_samples_are_masked_and_counted():
     assert {s["client_id"] for s in out.failure_samples} == {100, 101, 102}
 
 
-def test_cross_field_sample_names_the_row_and_the_involved_columns():
+def test_cross_field_sample_names_the_row_and_the_involved_columns(run):
     o = example_object("orders")
     o["payed_at"] = None
     out = run("orders", o)
@@ -158,7 +172,7 @@ def test_cross_field_sample_names_the_row_and_the_involved_columns():
     assert sample["order_id"] == 4360 and sample["values"] == {"payed": True, "payed_at": None}
 
 
-def test_hostile_values_fail_cleanly_with_short_samples():
+def test_hostile_values_fail_cleanly_with_short_samples(run):
     o = example_object("orders")
     o["currency_id"] = "lone surrogate \udcff " + "x" * 200_000
     out = run("orders", o)

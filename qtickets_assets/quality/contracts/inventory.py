@@ -1,24 +1,25 @@
-"""Seat snapshots (GET /shows/{id}/seats, flat) and barcodes (GET /shows/{id}/barcodes): §1.4.1, §1.5.8.
+"""Seat snapshots (GET /shows/{id}/seats, flat) and barcodes (GET /shows/{id}/barcodes): docs/qtickets_api.md,
+"Seats query" and "Barcodes".
 
-Both are snapshots: a row's show and snapshot time live in the staging key columns, not in the payload (a seat
-object of the flat map is keyed by its id, a barcode item carries no show), so those fields read `@column`.
+Both are snapshots: a row's show and snapshot time live in the staging key columns, not in the payload (a seat of
+the flat map is keyed by its id, a barcode item carries no show), so those fields read `@column`.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
+import ibis.expr.datatypes as dt
+import pandera.ibis as pa
+from pandera.ibis import IbisData
 
 from qtickets_assets.quality import rules as r
-from qtickets_assets.quality.frame import BOOL, FLOAT, INT, NULL, STR, FieldSpec
-from qtickets_assets.quality.spec import FrameSpec, ResourceQuality
+from qtickets_assets.quality.fields import BOOL, FLOAT, INT, NULL, STR, FieldSpec, FrameSpec, ResourceContract
 
 SEAT_FIELDS = (
     FieldSpec("show_id", "@show_id", (INT,)),
     FieldSpec("seat_id", "@seat_id", (STR,)),
     FieldSpec("snapshot_ts", "@snapshot_ts", (STR,)),
-    FieldSpec("max_quantity", "max_quantity", (INT,)),
+    # A number in the docs; real scheme data also carries "" (empty string): read as unknown, never as a failure.
+    FieldSpec("max_quantity", "max_quantity", (INT, STR)),
     FieldSpec("free_quantity", "free_quantity", (INT,)),
     FieldSpec("available", "available", (BOOL, INT)),
     FieldSpec("disabled", "disabled", (BOOL, INT)),
@@ -35,25 +36,24 @@ SEAT_KNOWN = frozenset({
 })
 
 
-class SeatModel(pa.DataFrameModel):
-    show_id: Series[pd.Int64Dtype] = pa.Field(gt=0)
-    seat_id: Series[str] = pa.Field(str_matches=r.SEAT_ID)
-    snapshot_ts: Series[str]
-    max_quantity: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    free_quantity: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    available: Series[object] = pa.Field(isin=r.FLAG)
-    disabled: Series[object] = pa.Field(isin=r.FLAG)
-    price: Series[float] = pa.Field(nullable=True, ge=0)
-    currency_id: Series[str] = pa.Field(nullable=True, isin=r.CURRENCIES)
+class SeatContract(pa.DataFrameModel):
+    show_id: dt.Int64 = pa.Field(gt=0)
+    seat_id: dt.String = pa.Field(str_matches=r.SEAT_ID)
+    snapshot_ts: dt.String
+    max_quantity: dt.Int64 = pa.Field(nullable=True, ge=0)
+    free_quantity: dt.Int64 = pa.Field(ge=0)
+    available: dt.Int64 = pa.Field(isin=r.FLAG)
+    disabled: dt.Int64 = pa.Field(isin=r.FLAG)
+    price: dt.Float64 = pa.Field(nullable=True, ge=0)
+    currency_id: dt.String = pa.Field(nullable=True, isin=r.CURRENCIES)
 
     @pa.dataframe_check(name="max_quantity_ge_free_quantity")
-    def capacity_holds_free(cls, df: pd.DataFrame) -> pd.Series:
+    def capacity_holds_free(cls, data: IbisData):
         """max_quantity >= free_quantity: a seat cannot have more free places than places."""
-        mx, fr = df["max_quantity"], df["free_quantity"]
-        return (mx.isna() | fr.isna() | (mx >= fr)).astype(bool)
+        t = data.table
+        return t.max_quantity.isnull() | t.free_quantity.isnull() | (t.max_quantity >= t.free_quantity)
 
     class Config:
-        coerce = True
         unique = ["show_id", "seat_id", "snapshot_ts"]
 
 
@@ -71,30 +71,25 @@ BARCODE_KNOWN = frozenset({
 })
 
 
-class BarcodeModel(pa.DataFrameModel):
-    show_id: Series[pd.Int64Dtype] = pa.Field(gt=0)
-    snapshot_ts: Series[str]
-    barcode: Series[str] = pa.Field(str_matches=r.BARCODE)
-    price: Series[float] = pa.Field(nullable=True, ge=0)
-    admission: Series[object] = pa.Field(nullable=True, isin=r.FLAG)
-    checked_at: Series[str] = pa.Field(nullable=True, str_matches=r.ISO_TS)
+class BarcodeContract(pa.DataFrameModel):
+    show_id: dt.Int64 = pa.Field(gt=0)
+    snapshot_ts: dt.String
+    barcode: dt.String = pa.Field(str_matches=r.BARCODE)
+    price: dt.Float64 = pa.Field(nullable=True, ge=0)
+    admission: dt.Int64 = pa.Field(nullable=True, isin=r.FLAG)
+    checked_at: dt.String = pa.Field(nullable=True, str_matches=r.ISO_TS)
 
     class Config:
-        coerce = True
         unique = ["show_id", "barcode", "snapshot_ts"]
 
 
-INVENTORY = ResourceQuality(
+INVENTORY = ResourceContract(
     resource="inventory",
-    table="stg_qtickets_api_inventory_raw",
-    key_columns=("event_id", "show_id", "seat_id", "snapshot_ts"),
     description="Seat snapshots: seat id shape, max_quantity >= free_quantity >= 0, 0/1 flags, price >= 0.",
-    frames=(FrameSpec("inventory", SEAT_FIELDS, SeatModel, SEAT_KNOWN),),
+    frames=(FrameSpec("inventory", SEAT_FIELDS, SeatContract, SEAT_KNOWN),),
 )
-BARCODES = ResourceQuality(
+BARCODES = ResourceContract(
     resource="barcodes",
-    table="stg_qtickets_api_barcodes_raw",
-    key_columns=("event_id", "show_id", "barcode", "snapshot_ts"),
     description="Valid barcodes per show snapshot: 12 digits, unique per (show, snapshot).",
-    frames=(FrameSpec("barcodes", BARCODE_FIELDS, BarcodeModel, BARCODE_KNOWN),),
+    frames=(FrameSpec("barcodes", BARCODE_FIELDS, BarcodeContract, BARCODE_KNOWN),),
 )
