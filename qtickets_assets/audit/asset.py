@@ -4,6 +4,10 @@ verdict, case totals, counts, the archive and its SHA-256, and the report in the
 It depends on the staging assets and the facts so that it runs after them in a full materialization, and
 its counts reflect what they loaded. A wrong token or an unreachable ClickHouse gives a FAILED verdict in the
 report and metadata, not a crash: the report is the deliverable.
+
+Writes: the plan's write cases (cancel and refund tickets, scan barcodes, partner tickets, create events, promo
+codes and clients) run only when explicitly requested AND the target identifies itself as the qtickets sandbox
+(verdict.writes_decision). By default, as in the daily schedule, they are reported "not executed: writes disabled".
 """
 
 from datetime import datetime, timezone
@@ -13,9 +17,11 @@ import dagster as dg
 from pydantic import Field
 
 from qtickets_assets.audit.run import DEFAULT_OUTPUT_ROOT, run_audit
+from qtickets_assets.audit.verdict import NON_SANDBOX_OVERRIDE
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.clickhouse.run_log import RunRecord, clickhouse_unreachable, write_run
 from qtickets_assets.qtickets.client import QTicketsResource
+from qtickets_assets.settings import flag
 from qtickets_assets.settings import timezone as platform_timezone
 
 STAGING_RESOURCES = ("events", "orders", "clients", "inventory", "price_shades", "discounts", "promo_codes",
@@ -26,8 +32,10 @@ AUDIT_DEPS = [dg.AssetKey(f"stg_qtickets_api_{r}_raw") for r in STAGING_RESOURCE
 
 class AuditConfig(dg.Config):
     allow_writes: Optional[bool] = Field(
-        default=None, description="None: write cases run only against a loopback sandbox; true: also on another "
-        "non-production host; false: never. Production (qtickets.ru) never gets writes.")
+        default=None, description="Run the write cases (they cancel and refund tickets, scan barcodes, create "
+        "events): true or false; empty = QTICKETS_ALLOW_WRITES (default false). Even when true they run only "
+        "against a target that identifies itself as the qtickets sandbox, unless "
+        f"{NON_SANDBOX_OVERRIDE}=yes. Production (qtickets.ru) never gets writes.")
     output_root: str = Field(default=DEFAULT_OUTPUT_ROOT, description="folder that receives <timestamp>/ folders")
 
 
@@ -55,7 +63,8 @@ def qtickets_audit(context: dg.AssetExecutionContext, config: AuditConfig, qtick
     try:
         outcome = run_audit(client, rest_token=qtickets.token, partners_token=qtickets.partners_token,
                             ch_client=ch_client, database=clickhouse.database, output_root=config.output_root,
-                            allow_writes=config.allow_writes,
+                            allow_writes=qtickets.allow_writes if config.allow_writes is None else config.allow_writes,
+                            writes_override=flag(NON_SANDBOX_OVERRIDE),
                             tz=platform_timezone(), ch_unavailable=ch_error)
     finally:
         client.close()

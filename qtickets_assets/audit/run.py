@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import requests
 
 from qtickets_assets.audit import counts as ch_counts
 from qtickets_assets.audit.archive import pack
@@ -20,7 +23,8 @@ from qtickets_assets.audit.discovery import Discovery, generated_values
 from qtickets_assets.audit.plan import load_plan
 from qtickets_assets.audit.report import AuditFacts, render
 from qtickets_assets.audit.runner import Prober, run_plan
-from qtickets_assets.audit.verdict import CaseResult, Verdict, derive_verdict, totals, writes_decision
+from qtickets_assets.audit.verdict import CaseResult, Verdict, derive_verdict, is_production, totals, \
+    writes_decision
 from qtickets_assets.privacy import mask_text, redact_secrets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +84,21 @@ class JsonlLog:
         return "".join(line + "\n" for line in self.lines)
 
 
+def identifies_as_sandbox(base_url: str, timeout: float = 5.0) -> bool:
+    """True when the host of `base_url` answers GET /__sandbox/health as the qtickets sandbox does
+    (`{"service": "qtickets-sandbox", "sandbox": true}`). Never asked of production; no token is sent."""
+    if not base_url or is_production(base_url):
+        return False
+    parts = urlsplit(base_url)
+    try:
+        answer = requests.get(f"{parts.scheme}://{parts.netloc}/__sandbox/health", timeout=timeout,
+                              allow_redirects=False)
+        body = answer.json() if answer.status_code == 200 else None
+    except (requests.RequestException, ValueError):
+        return False
+    return isinstance(body, dict) and body.get("service") == "qtickets-sandbox" and body.get("sandbox") is True
+
+
 def safe_text(text: str, secrets: tuple[str, ...]) -> str:
     return redact_secrets(mask_text(text), secrets)
 
@@ -105,7 +124,8 @@ def _response_doc(r: CaseResult) -> dict[str, Any]:
 
 
 def run_audit(client, *, rest_token: str, partners_token: str, ch_client, database: str,
-              output_root: str | Path = DEFAULT_OUTPUT_ROOT, allow_writes: bool | None = None,
+              output_root: str | Path = DEFAULT_OUTPUT_ROOT, allow_writes: bool = False,
+              writes_override: bool = False,
               tz: str = "Europe/Moscow", plan_path: str | Path | None = None,
               ch_unavailable: str | None = None) -> AuditOutcome:
     """`ch_client` may be None when ClickHouse could not be reached; `ch_unavailable` then says why (the
@@ -116,8 +136,11 @@ def run_audit(client, *, rest_token: str, partners_token: str, ch_client, databa
     plan = load_plan(plan_path)
     secrets = tuple(s for s in (rest_token, partners_token) if s)
     log = JsonlLog(secrets)
-    writes_enabled, writes_reason = writes_decision(allow_writes, [client.base["rest"], client.base["partners"]])
-    # The audit's own policy decides; the client's guard follows it (it still refuses if we ever asked wrongly).
+    bases = [client.base["rest"], client.base["partners"]]
+    # Asked only when writes were requested: the sandbox check is itself a request to the target's host.
+    sandbox = allow_writes and all(identifies_as_sandbox(b) for b in bases)
+    writes_enabled, writes_reason = writes_decision(allow_writes, bases, sandbox, writes_override)
+    # The audit's policy decides; the client's guard follows it (it still refuses any write we did not allow).
     saved_allow, client.allow_writes = client.allow_writes, writes_enabled
     revision = git_revision()
     log.add("setup", notes=f"plan {plan.version}, {len(plan.cases)} cases; git {revision}; {writes_reason}")

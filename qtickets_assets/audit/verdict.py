@@ -16,7 +16,6 @@ NOT_EXECUTED = "not executed"
 RESULTS = (PASSED, EXPECTED_ERROR, FAILED, NOT_EXECUTED)
 
 WRITES_DISABLED = "writes disabled"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 PRODUCTION_SUFFIX = "qtickets.ru"
 
 
@@ -60,20 +59,33 @@ class Verdict:
     text_ru: str
 
 
-def writes_decision(allow_writes: bool | None, base_urls: list[str]) -> tuple[bool, str]:
-    """Writes run only when enabled AND no target is production. Default (None): only on a loopback host,
-    i.e. the local sandbox. Production (qtickets.ru) is refused even with allow_writes=True."""
-    hosts = [(urlparse(u).hostname or "").lower() for u in base_urls if u]
-    if allow_writes is False:
-        return False, f"{WRITES_DISABLED} (allow_writes=false)"
-    if any(h == PRODUCTION_SUFFIX or h.endswith("." + PRODUCTION_SUFFIX) for h in hosts):
+# The loudly named escape hatch: write cases against an API that does not identify itself as the sandbox.
+# Meant for a dedicated, non-production test account reached through a proxy; never for an organiser's account.
+NON_SANDBOX_OVERRIDE = "QTICKETS_AUDIT_WRITES_TO_NON_SANDBOX_API"
+
+
+def is_production(base_url: str) -> bool:
+    host = (urlparse(base_url).hostname or "").lower()
+    return host == PRODUCTION_SUFFIX or host.endswith("." + PRODUCTION_SUFFIX)
+
+
+def writes_decision(requested: bool, base_urls: list[str], identified_as_sandbox: bool = False,
+                    override: bool = False) -> tuple[bool, str]:
+    """Write cases run only when writes were EXPLICITLY requested (QTICKETS_ALLOW_WRITES=true or the asset's config
+    allow_writes: true) AND the target identified itself as the qtickets sandbox (GET /__sandbox/health), or the
+    operator set NON_SANDBOX_OVERRIDE. A loopback address proves nothing: a production API reached through an SSH
+    tunnel or a local proxy is a loopback URL too. Production (qtickets.ru) is refused whatever is set."""
+    if any(is_production(u) for u in base_urls if u):
         return False, f"{WRITES_DISABLED} (the target is production {PRODUCTION_SUFFIX})"
-    if allow_writes is True:
-        return True, "writes enabled (allow_writes=true, non-production target)"
-    if hosts and all(h in LOOPBACK_HOSTS for h in hosts):
-        return True, "writes enabled (the target is the local sandbox on a loopback host)"
-    return False, (f"{WRITES_DISABLED} (the target is not a loopback sandbox; set allow_writes=true only for "
-                   f"a non-production test account)")
+    if not requested:
+        return False, f"{WRITES_DISABLED} (not requested: QTICKETS_ALLOW_WRITES / the audit's allow_writes is not true)"
+    if identified_as_sandbox:
+        return True, "writes enabled (requested, and the target identified itself as the qtickets sandbox)"
+    if override:
+        return True, (f"writes enabled ({NON_SANDBOX_OVERRIDE} is set: the target did NOT identify itself as the "
+                      f"sandbox)")
+    return False, (f"{WRITES_DISABLED} (requested, but the target did not identify itself as the qtickets sandbox at "
+                   f"/__sandbox/health; {NON_SANDBOX_OVERRIDE}=yes allows a non-production test account)")
 
 
 def totals(results: list[CaseResult]) -> dict[str, int]:

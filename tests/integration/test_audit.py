@@ -1,6 +1,7 @@
 """The audit asset end to end: the sandbox over real HTTP, a real ClickHouse, real files and the real
-`sha256sum -c`. Three runs share one sandbox: writes enabled (every case runs and matches the plan), writes
-disabled (every write case reads "not executed: writes disabled"), and a wrong configured token.
+`sha256sum -c`. Three runs share one sandbox: writes requested (every case runs and matches the plan), writes
+disabled (every write case reads "not executed: writes disabled"), and a wrong configured token. The default write
+policy (off, and on only against the sandbox) is tested in test_audit_writes.py.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from qtickets_assets.audit.plan import load_plan
 from qtickets_assets.qtickets.client import QTicketsResource
 from tests.conftest import new_database
 
-SandboxServer = pytest.importorskip("qtickets_sandbox.testing").SandboxServer
+from qtickets_sandbox.testing import SandboxServer
 
 pytestmark = pytest.mark.integration
 
@@ -113,7 +114,7 @@ def assert_archive(folder: Path):
 
 
 def test_writes_enabled_every_case_runs_and_matches(sandbox, clickhouse, tmp_path):
-    metadata, folder = run_audit_asset(sandbox, clickhouse, tmp_path)       # loopback: writes on by default
+    metadata, folder = run_audit_asset(sandbox, clickhouse, tmp_path, allow_writes=True)   # the sandbox: asked for
     docs = case_docs(folder)
     plan = load_plan()
     assert set(docs) == {c.id for c in plan.cases}

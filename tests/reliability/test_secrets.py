@@ -186,8 +186,8 @@ def test_dbt_views_expose_no_personal_data(world):
 
 
 def test_writes_happen_only_when_enabled(world):
-    """The same audit with its default policy (loopback sandbox: writes enabled) does change the sandbox: the
-    unchanged state above is the guard working, not a blind comparison. Its outputs leak nothing either."""
+    """The same audit with writes requested (the target is the sandbox) does change the sandbox: the unchanged
+    state above is the guard working, not a blind comparison. Its outputs leak nothing either."""
     sandbox, clickhouse, _, forbidden, audit_root = world
     client = qtickets_for(sandbox).get_client()
     before = api_state(sandbox)
@@ -201,7 +201,7 @@ def test_writes_happen_only_when_enabled(world):
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize([qtickets_audit], resources={"qtickets": qtickets_for(sandbox), "clickhouse": clickhouse},
                             instance=instance, run_config={"ops": {"qtickets_audit": {"config": {
-                                "output_root": str(audit_root / "writes")}}}})
+                                "output_root": str(audit_root / "writes"), "allow_writes": True}}}})
     metadata = result.asset_materializations_for_node("qtickets_audit")[0].metadata
     assert metadata["cases_not_executed"].value == 0
     assert api_state(sandbox) != before, "the write cases ran but the sandbox did not change"

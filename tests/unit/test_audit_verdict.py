@@ -1,6 +1,6 @@
 """The write policy and the verdict are derived from measured results only (pure)."""
-from qtickets_assets.audit.verdict import EXPECTED_ERROR, FAILED, NOT_EXECUTED, PASSED, CaseResult, \
-    derive_verdict, totals, writes_decision
+from qtickets_assets.audit.verdict import EXPECTED_ERROR, FAILED, NOT_EXECUTED, NON_SANDBOX_OVERRIDE, PASSED, \
+    CaseResult, derive_verdict, totals, writes_decision
 
 SANDBOX = ["http://127.0.0.1:8765/api/rest/v1", "http://127.0.0.1:8765/api/partners/v1"]
 PROD = ["https://qtickets.ru/api/rest/v1", "https://qtickets.ru/api/partners/v1"]
@@ -11,20 +11,24 @@ def case(cid, result, *, api="rest", status=200, code=None, auth="configured", r
                       expected="200", result=result, status=status, code=code, reason=reason)
 
 
-def test_writes_default_only_on_loopback():
-    assert writes_decision(None, SANDBOX)[0] is True
-    assert writes_decision(None, ["http://localhost:1/api/rest/v1"])[0] is True
-    enabled, reason = writes_decision(None, ["https://test.example.org/api/rest/v1"])
-    assert not enabled and reason.startswith("writes disabled")
-    assert writes_decision(False, SANDBOX) == (False, "writes disabled (allow_writes=false)")
-    assert writes_decision(True, ["https://test.example.org/api/rest/v1"])[0] is True
+def test_writes_run_only_when_requested_and_the_target_is_the_sandbox():
+    # the default: not requested, whatever the target (a loopback URL may be a tunnel to a real account)
+    for identified in (False, True):
+        enabled, reason = writes_decision(False, SANDBOX, identified_as_sandbox=identified)
+        assert not enabled and reason.startswith("writes disabled (not requested")
+    assert writes_decision(True, SANDBOX, identified_as_sandbox=True)[0] is True
+    enabled, reason = writes_decision(True, SANDBOX, identified_as_sandbox=False)
+    assert not enabled and "did not identify itself as the qtickets sandbox" in reason and NON_SANDBOX_OVERRIDE in reason
+    enabled, reason = writes_decision(True, ["https://test.example.org/api/rest/v1"], override=True)
+    assert enabled and "did NOT identify" in reason
+    assert not writes_decision(False, SANDBOX, override=True)[0]          # the override alone requests nothing
 
 
 def test_production_never_gets_writes():
-    for allow in (None, True):
-        enabled, reason = writes_decision(allow, PROD)
+    for identified in (False, True):
+        enabled, reason = writes_decision(True, PROD, identified_as_sandbox=identified, override=True)
         assert not enabled and "production" in reason
-    assert not writes_decision(True, ["https://api.qtickets.ru/x", SANDBOX[0]])[0]
+    assert not writes_decision(True, ["https://api.qtickets.ru/x", SANDBOX[0]], True, True)[0]
 
 
 def test_all_matching_is_passed():
