@@ -52,7 +52,9 @@ def expected_sales(orders: list[dict], events: list[dict]) -> dict[tuple, tuple]
         sales_date = datetime.fromisoformat(order["payed_at"]).astimezone(TZ).date()
         for basket in order.get("baskets") or []:
             row = acc[(sales_date, int(order["event_id"]), int(basket["show_id"]))]
-            quantity = int(basket.get("quantity") or 1)
+            # The documented rule (docs/facts.md): an absent or null quantity counts as 1 (every real basket carries
+            # quantity 1); any number given, 0 included, counts as given.
+            quantity = 1 if basket.get("quantity") is None else int(basket["quantity"])
             if basket.get("refunded_at"):
                 row["refunded"] += 1
                 row["amount"] += _money(basket.get("refunded_amount"))

@@ -13,7 +13,7 @@ from qtickets_assets.qtickets.assets import STAGING_ASSETS
 from qtickets_assets.qtickets.catalog import CATALOG
 from qtickets_assets.qtickets.client import QTicketsResource
 
-SandboxServer = pytest.importorskip("qtickets_sandbox.testing").SandboxServer
+from qtickets_sandbox.testing import SandboxServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 

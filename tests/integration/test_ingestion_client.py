@@ -6,7 +6,7 @@ import pytest
 from qtickets_assets.qtickets.client import QTicketsClient
 from qtickets_assets.qtickets.errors import (ApiUnavailable, ResourceNotFound, RouteNotFound, WrongAuthorization)
 
-SandboxServer = pytest.importorskip("qtickets_sandbox.testing").SandboxServer
+from qtickets_sandbox.testing import SandboxServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

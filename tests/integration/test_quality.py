@@ -14,8 +14,8 @@ from qtickets_assets.qtickets.assets import STAGING_ASSETS
 from qtickets_assets.qtickets.client import QTicketsResource
 from qtickets_assets.quality.checks import CHECK_NAME, quality_checks
 
-SandboxServer = pytest.importorskip("qtickets_sandbox.testing").SandboxServer
-transform = pytest.importorskip("qtickets_assets.transform")
+from qtickets_sandbox.testing import SandboxServer
+from qtickets_assets import transform
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 

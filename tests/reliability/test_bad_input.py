@@ -13,6 +13,7 @@ import pytest
 from qtickets_assets.audit.asset import qtickets_audit
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.quality.checks import CHECK_NAME, quality_checks
+from qtickets_assets.quality.contracts import CONTRACTS
 from qtickets_sandbox.testing import SandboxServer
 from tests.reliability.harness import (ASSETS, clickhouse_for, materialize, meta_rows, qtickets_for, staging,
                                        staging_metadata, step_failures)
@@ -21,6 +22,12 @@ from tests.reliability.truth import assert_id_keyed_match, assert_staging_matche
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
+# A hostile string in a field that has a format always fails that field's rule (free-text fields such as names
+# may pass: an odd name is still a name).
+HOSTILE_BREAKS = {"barcodes": "barcodes.barcode", "clients": "clients.email", "events": "events.currency_id",
+                  "inventory": "inventory.currency_id", "orders": "orders.currency_id",
+                  "partner_events": "partner_events.last_update_hash", "partner_tickets": "partner_tickets.seat_id",
+                  "price_shades": "price_shades.color"}
 EVERY_RESOURCE = ["orders", "clients", "events", "discounts", "promo_codes", "color_themes", "seats", "barcodes",
                   "partner_tickets", "partner_events"]
 
@@ -66,11 +73,23 @@ def test_hostile_strings_everywhere_are_stored_byte_exact(platform):
         assert int(longest) > 200_000                                 # the 200,000-character values too
         checks = _checks(result)
         assert len(checks) == 10                                      # every check ran on the odd data
-        failing = {k: v[1] for k, v in checks.items() if not v[0]}
-        for table, description in failing.items():
-            assert "'" in description or "failed" in description, (table, description)
-        print(f"RELIABILITY hostile-strings: byte-exact rows compared {compared}; "
-              f"checks failing {len(failing)}/10: {failing}")
+        failing = {k: v for k, v in checks.items() if not v[0]}
+        named = {}
+        for table, (_, description, metadata) in failing.items():
+            resource = table.removeprefix("stg_qtickets_api_").removesuffix("_raw")
+            fields = {f"{frame.name}.{f.name}" for frame in CONTRACTS[resource].frames for f in frame.fields}
+            rules = set(metadata["failed_rows_by_check"])
+            assert rules, (table, description)                       # a failure always names its rule...
+            columns = {rule.split(":")[0] for rule in rules}
+            assert columns <= fields, (table, columns - fields)       # ...and the rule names a contract field
+            assert all(rule in description for rule in list(rules)[:5] if len(description) < 2000)
+            samples = metadata["failure_samples_masked"]
+            assert samples and all(s.get("column") or s.get("check") for s in samples), (table, samples)
+            named[resource] = sorted(columns)
+        for resource, field in HOSTILE_BREAKS.items():                # format-checked fields always break
+            assert field in named.get(resource, []), (resource, named.get(resource))
+        print(f"RELIABILITY hostile-strings: byte-exact rows compared {compared}; checks failing "
+              f"{len(failing)}/10, each naming its fields: {named}")
     finally:
         sandbox.set_payload_mode("*", "none")
 
