@@ -22,7 +22,9 @@ def handle(req, parts: list[str]) -> Response:
     name = parts[0] if parts else ""
     body = req.json if isinstance(req.json, dict) else {}
     if req.method == "GET" and name == "health" and len(parts) == 1:
-        return json_response({"status": "ok", "clock": fmt(store.clock.now())})
+        # service + sandbox identify this process unambiguously: the platform refuses write cases otherwise
+        return json_response({"status": "ok", "service": "qtickets-sandbox", "sandbox": True,
+                              "clock": fmt(store.clock.now())})
     if req.method == "GET" and name == "stats" and len(parts) == 1:
         with store.lock:
             return json_response(stats(store, app))
