@@ -79,6 +79,13 @@ def new(cls, **values):
     return obj
 
 
+def multiprice_code(b: Basket):
+    """The basket's tariff code as the API renders it: null for the event's base tariff (`full`), as in all
+    139 real baskets [OBS]; the code (`child`, `preferential`) for the other tariffs (the docs' example) [DOC]."""
+    tariff = b.tariff
+    return None if tariff == b.show.event.tariffs[0] else tariff
+
+
 def basket_is_live(b: Basket) -> bool:
     """A basket that still holds its seat: not cancelled, not refunded, and its order not cancelled."""
     return b.deleted_at is None and b.refunded_at is None and b.order.deleted_at is None

@@ -86,6 +86,8 @@ def put_basket(req, raw_id) -> Response:
     for pos, field in ((0, "client_email"), (2, "client_name"), (3, "client_surname"), (4, "client_middlename")):
         holder[pos] = optional_str(data, field, errors, holder[pos])
     tariff = data.get("multiprice_code", basket.tariff)
+    if tariff is None:  # rendered as null for the base tariff, so null means the base tariff here too
+        tariff = basket.show.event.tariffs[0]
     if tariff not in basket.show.event.tariffs:
         errors["multiprice_code"] = f"Unknown tariff {tariff!r} for this event."
     price_fields = [f for f in ("ticket_original_price", "discount_value") if f in data]

