@@ -66,3 +66,57 @@ def test_urls_end_in_32_hex(shared_sandbox):
                 seen.add(b[key])
     files = sum(2 for o in orders for b in o["baskets"] if b["pdf_url"])
     assert files and len(seen) == files  # unique per basket
+
+
+def test_prices_have_empty_modifiers_and_some_shows_no_price_range(shared_sandbox):
+    events = shared_sandbox.export("events")
+    shows = [(e, s) for e in events for s in e["shows"]]
+    assert all(p["modifiers"] == [] for _e, s in shows for p in s["prices"])
+    nulls = [(e, s) for e, s in shows if s["min_price"] is None]
+    assert nulls and len(nulls) < len(shows) / 2
+    for e, s in shows:
+        active = s["is_active"] == 1 and e["is_active"] == 1
+        assert (s["min_price"] is None) == (s["max_price"] is None) == (not active)
+        if active:
+            prices = sorted(s["prices"], key=lambda p: (p["default_price"], p["id"]))
+            assert s["min_price"] == prices[0] and s["max_price"] == prices[-1]
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, path + (k,))
+    elif isinstance(node, list):
+        assert node == [], path  # only the empty spread.users lists
+    else:
+        yield path, node
+
+
+def test_scheme_properties_shape(shared_sandbox):
+    seats = shared_sandbox.export("seats")
+    for event in shared_sandbox.export("events"):
+        for show in event["shows"]:
+            props = show["scheme_properties"]
+            assert set(props) == {"admin", "zones", "seats"}
+            assert all(isinstance(v, str) for _p, v in _leaves(props))
+            flat = seats[str(show["id"])]
+            zone_ids = {s["zone_root_id"] for s in flat.values()}
+            assert set(props["zones"]) == zone_ids == set(props["admin"]["zones"])
+            price_ids = {str(p["id"]) for p in show["prices"]}
+            for zone_id, zone in props["zones"].items():
+                assert list(zone) == ["disabled", "shared", "price_id", "label", "spread", "rows"]
+                assert zone["spread"] == {"enabled": "0", "users": []} and zone["price_id"] in price_ids
+                rows = {s["row"] for s in flat.values() if s["zone_root_id"] == zone_id}
+                assert set(zone["rows"]) == rows == set(props["admin"]["zones"][zone_id]["rows"])
+                assert all(list(r) == ["disabled", "price_id", "spread"] for r in zone["rows"].values())
+            by_root = {s["root_id"]: s for s in flat.values()}
+            for seat_id, seat in props["seats"].items():
+                assert list(seat) == ["hot", "max_quantity", "shared_max_quantity", "show_free_quantity",
+                                      "disabled", "price_id", "spread"]
+                node = by_root[seat_id]
+                assert seat["disabled"] == ("1" if node["disabled"] else "0")
+                if node["admission"]:
+                    assert seat["max_quantity"] == str(node["max_quantity"])
+                else:
+                    assert seat["max_quantity"] == "" and node["disabled"]
+            assert {k for k, s in by_root.items() if s["disabled"] or s["admission"]} == set(props["seats"])
