@@ -5,8 +5,9 @@ from __future__ import annotations
 from qtickets_sandbox import payload_modes, query
 from qtickets_sandbox.clock import fmt
 from qtickets_sandbox.http_types import Response, bytes_response, json_response
-from qtickets_sandbox.jsonio import UNKNOWN_ERROR, dumps, not_found, php_int
+from qtickets_sandbox.jsonio import UNKNOWN_ERROR_BARE, dumps, not_found, php_int
 from qtickets_sandbox.model import basket_is_valid_ticket
+from qtickets_sandbox.partners_common import php_params
 from qtickets_sandbox.render_catalog import barcode_items, color_themes, seat_dict
 from qtickets_sandbox.resources import SPECS, record_bytes, select_records
 
@@ -22,20 +23,43 @@ def body_dict(req) -> dict:
     return req.json if isinstance(req.json, dict) else {}
 
 
+LIST_KEYS = ("page", "perPage", "where", "orderBy")
+
+
+def list_input(req, resource: str):
+    """The list parameters the way a Laravel backend reads them with $request->input() [INF]: the JSON body's
+    keys win, and a key missing from the body is taken from the query string (PHP array syntax, so
+    `?page=2&where[0][column]=payed&where[0][value]=1` works). Flat names the API does not read (`per_page`,
+    `payed`, `since` …) stay ignored [OBS]. A `where`/`orderBy` that arrives as a plain string (JSON encoded into
+    the query string) cannot be applied: /orders answers 503 [OBS], the other lists ignore it (/events answered
+    200 [OBS]). -> (params, None) or (None, the 503 response)."""
+    body = body_dict(req)
+    if not req.query:
+        return body, None
+    params = dict(body)
+    from_query = php_params([(k, v) for k, vs in req.query.items() for v in vs])
+    for key in LIST_KEYS:
+        if key in body or key not in from_query:
+            continue
+        value = from_query[key]
+        if key in ("where", "orderBy") and isinstance(value, str):
+            if resource == "orders":
+                return None, json_response(UNKNOWN_ERROR_BARE, 503)
+            continue
+        params[key] = value
+    return params, None
+
+
 def list_resource(req, resource: str) -> Response:
-    store, spec, body = req.store, SPECS[resource], body_dict(req)
+    store, spec = req.store, SPECS[resource]
+    body, refused = list_input(req, resource)
+    if refused is not None:
+        return refused
     page, per_page = query.parse_paging(body, spec.per_page)
     records = select_records(store, resource, body.get("where"), body.get("orderBy"))
     items, paging = query.page_slice(records, page, per_page)
     chunks = [record_bytes(store, spec, r) for r in items]
     return bytes_response(b'{"data":[' + b",".join(chunks) + b'],"paging":' + dumps(paging) + b"}")
-
-
-def list_orders(req) -> Response:
-    if any(k.split("[", 1)[0] in ("where", "orderBy") for k in req.query):
-        # observed: where/orderBy in the query string of /orders -> 503 (PHP's where[0][column]=… form too [INF])
-        return json_response(UNKNOWN_ERROR, 503)
-    return list_resource(req, "orders")
 
 
 def get_one(req, resource: str, raw_id: str) -> Response:

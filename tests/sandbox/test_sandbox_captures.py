@@ -120,3 +120,49 @@ def test_scheme_properties_shape(shared_sandbox):
                 else:
                     assert seat["max_quantity"] == "" and node["disabled"]
             assert {k for k, s in by_root.items() if s["disabled"] or s["admission"]} == set(props["seats"])
+
+
+def test_query_string_page_is_honoured_and_the_body_wins(api):
+    total = api.ok(api.get("/orders"))["paging"]["total"]
+    second = api.ok(api.get("/orders", params={"page": "2"}))
+    assert second["paging"] == {"perPage": 50, "currentPage": 2, "total": total}
+    assert second == api.ok(api.get("/orders", {"page": 2}))
+    assert api.ok(api.get("/orders", {"page": 3}, params={"page": "2"}))["paging"]["currentPage"] == 3
+    assert api.ok(api.get("/orders", params={"perPage": "7"}))["paging"]["perPage"] == 7
+    assert api.ok(api.get("/orders", {"perPage": 9}, params={"perPage": "7"}))["paging"]["perPage"] == 9
+    events = api.ok(api.get("/events", params={"page": "2", "orderBy[id]": "desc"}))
+    assert events["paging"]["currentPage"] == 2
+    assert events == api.ok(api.get("/events", {"page": 2, "orderBy": {"id": "desc"}}))
+    assert api.get("/orders", params={"page": "two"}).status_code == 422  # same rule as a body page
+
+
+def test_a_client_paging_by_query_string_until_an_empty_page_terminates(api):
+    """The third-party sync script: ?page=N until the page comes back empty."""
+    seen, page = [], 1
+    while page < 1000:
+        body = api.ok(api.get("/clients", params={"page": str(page)}))
+        if not body["data"]:
+            break
+        assert body["paging"]["currentPage"] == page
+        seen.extend(c["id"] for c in body["data"])
+        page += 1
+    total = body["paging"]["total"]
+    assert body == {"data": [], "paging": {"perPage": 100, "currentPage": page, "total": total}}
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_php_array_where_from_the_query_string(api, shared_sandbox):
+    events = shared_sandbox.export("events")
+    live = [e["id"] for e in events if e["deleted_at"] is None]
+    got = api.ok(api.get("/events", params={"where[0][column]": "deleted_at", "where[0][operator]": "null",
+                                            "perPage": "100"}))["data"]
+    assert [e["id"] for e in got] == live
+    orders = shared_sandbox.export("orders")
+    event_ids = sorted({o["event_id"] for o in orders})[:2]
+    got = api.ok(api.get("/orders", params={"where[0][column]": "event_id", "where[0][operator]": "in",
+                                            "where[0][value][]": [str(i) for i in event_ids],
+                                            "perPage": "1000"}))["data"]
+    assert [o["id"] for o in got] == [o["id"] for o in orders if o["event_id"] in event_ids]
+    body_wins = api.ok(api.get("/orders", {"where": [{"column": "payed", "value": 0}]},
+                               params={"where": '[{"column":"payed","value":1}]'}))
+    assert body_wins == api.ok(api.get("/orders", {"where": [{"column": "payed", "value": 0}]}))
