@@ -11,6 +11,7 @@ from qtickets_sandbox.partners_common import partner_events, ticket_dict
 from qtickets_sandbox.reference_data import COLOR_THEMES
 from qtickets_sandbox.render_catalog import barcode_items, color_themes, seat_dict
 from qtickets_sandbox.resources import SPECS, record_bytes
+from qtickets_sandbox.rest_write_catalog import set_catalog_state
 from qtickets_sandbox.simulate import advance
 
 EXPORT_LISTS = {"orders": "orders", "clients": "clients", "events": "events", "discounts": "discounts",
@@ -37,6 +38,10 @@ def handle(req, parts: list[str]) -> Response:
             return json_response({"error": "minutes must be a non-negative number"}, 400)
         with store.lock:
             return json_response(advance(store, minutes))
+    if req.method == "POST" and name in ("events", "shows") and len(parts) == 3 \
+            and parts[2] in ("delete", "deactivate"):
+        with store.lock:
+            return set_catalog_state(store, name, parts[1], parts[2])
     if name == "faults" and len(parts) == 1 and req.method in ("GET", "POST"):
         if req.method == "POST":
             try:
