@@ -93,6 +93,7 @@ def stats(store, app) -> dict:
         "partner_tickets_deleted": sum(1 for t in store.ptickets if t.deleted),
         "discounts": len(store.discounts), "promo_codes": len(store.promos), "color_themes": len(COLOR_THEMES),
         "requests_served": app.requests_served, "faults_injected": dict(app.faults.counts),
+        "fanout_cache": store.fanout_cache.stats(),
     }
 
 

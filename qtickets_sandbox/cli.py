@@ -11,6 +11,7 @@ import time
 
 from qtickets_sandbox.clock import resolve_anchor
 from qtickets_sandbox.faults import KINDS, FaultInjector
+from qtickets_sandbox.fanout import DEFAULT_BUDGET_MB, FanoutCache
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--token", default="sandbox-token")
     s.add_argument("--partners-token", default="sandbox-partner-key")
     s.add_argument("--anchor", default=None, help="ISO date-time of the sandbox clock start, or 'now'")
+    s.add_argument("--fanout-cache-mb", type=float, default=DEFAULT_BUDGET_MB,
+                   help="budget of the per-show cache of seats/barcodes/tickets-find answers (0: no cache)")
     return p
 
 
@@ -42,6 +45,9 @@ def main(argv=None) -> int:
     if args.orders < 0:
         print("qtickets-sandbox: --orders must be >= 0", file=sys.stderr)
         return 2
+    if args.fanout_cache_mb < 0:
+        print("qtickets-sandbox: --fanout-cache-mb must be >= 0", file=sys.stderr)
+        return 2
     from qtickets_sandbox.generate import build_store
     from qtickets_sandbox.server import App, make_server
 
@@ -54,7 +60,9 @@ def main(argv=None) -> int:
         else:
             print(f"qtickets-sandbox: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr)
         return 2
-    app.store = build_store(args.seed, anchor, args.orders)
+    store = build_store(args.seed, anchor, args.orders)
+    store.fanout_cache = FanoutCache(int(args.fanout_cache_mb * 2**20))
+    app.store = store
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qtickets_sandbox import payload_modes, query
+from qtickets_sandbox import fanout, payload_modes, query
 from qtickets_sandbox.clock import fmt
 from qtickets_sandbox.http_types import Response, bytes_response, json_response
 from qtickets_sandbox.jsonio import UNKNOWN_ERROR_BARE, dumps, not_found, php_int
@@ -76,8 +76,13 @@ def find_show(req, raw_id):
     return req.store.shows_by_id.get(php_int(raw_id))
 
 
+def _selects(select) -> bool:
+    """True when `select` projects anything (an empty or non-list select returns whole objects)."""
+    return isinstance(select, list) and bool(select)
+
+
 def _project(obj: dict, select) -> dict:
-    if not isinstance(select, list) or not select:
+    if not _selects(select):
         return obj
     out = {}
     for field in select:
@@ -107,12 +112,15 @@ def show_seats(req, raw_id) -> Response:
     if show is None:
         return json_response(not_found("Show", raw_id), 404)
     body = body_dict(req)
-    seats = [seat_dict(show, i) for i in range(len(show.event.scheme.seat_root))]
     pred = query.compile_where(body.get("where"), {}, SEAT_KEYS, lambda d: d, {"root_zone_id": "zone_root_id"})
     cfg = req.store.payload_modes.get("seats")
-    pairs = [(i, s) for i, s in enumerate(seats) if pred is None or pred(s)]
     select = body.get("select")
-    if query.to_bool(body.get("flat")) is True:
+    flat = query.to_bool(body.get("flat")) is True
+    if flat and pred is None and cfg is None and not _selects(select):
+        return bytes_response(fanout.cached(req.store, "seats", show, fanout.seats_flat_body))
+    seats = [seat_dict(show, i) for i in range(len(show.event.scheme.seat_root))]
+    pairs = [(i, s) for i, s in enumerate(seats) if pred is None or pred(s)]
+    if flat:
         data = {s["id"]: _project(payload_modes.apply(cfg, s, i), select) for i, s in pairs}
         return json_response({"data": data or []})
     zones = {}
@@ -131,6 +139,8 @@ def show_barcodes(req, raw_id) -> Response:
         return json_response(not_found("Show", raw_id), 404)
     select = body_dict(req).get("select")
     cfg = req.store.payload_modes.get("barcodes")
+    if cfg is None and not _selects(select):
+        return bytes_response(fanout.cached(req.store, "barcodes", show, fanout.barcodes_body))
     return json_response([_project(payload_modes.apply(cfg, item, n), select)
                           for n, item in enumerate(barcode_items(show))])
 

@@ -78,7 +78,7 @@ def _build_show(store, ev, spec, n, errors, ts) -> Show | None:
              finish=optional_time(spec, "finish_date", errors, start + 7200),
              sale_start=optional_time(spec, "sale_start_date", errors, ts),
              sale_finish=optional_time(spec, "sale_finish_date", errors, start),
-             created_at=ts, updated_at=ts, version=1, series=str(100_000_000 + sid * 7919 % 900_000_000),
+             created_at=ts, updated_at=ts, version=1, touched=0, series=str(100_000_000 + sid * 7919 % 900_000_000),
              baskets=[], ptickets=[], disabled=scheme.disabled)
     sh.prices = [[store.next_id("price"), p[1], p[2], []] for p in prices]
     zones_cfg = ((spec.get("scheme_properties") or {}).get("zones") or {}) if isinstance(

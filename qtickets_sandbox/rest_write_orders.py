@@ -134,6 +134,7 @@ def _mark(holder, checked: int, ts: int) -> None:
         lifecycle.scan(holder, checked, ts)
     else:
         holder.checked_at, holder.updated_at = checked, ts
+        holder.show.touched += 1
 
 
 def scan_barcode(req, raw_id, code) -> Response:
