@@ -13,6 +13,7 @@ from qtickets_sandbox.render_catalog import barcode_items, color_themes, seat_di
 from qtickets_sandbox.resources import SPECS, record_bytes
 from qtickets_sandbox.rest_write_catalog import set_catalog_state
 from qtickets_sandbox.simulate import advance
+from qtickets_sandbox.webhooks import WebhookConfigError, WebhookDispatcher
 
 EXPORT_LISTS = {"orders": "orders", "clients": "clients", "events": "events", "discounts": "discounts",
                 "promo_codes": "promo-codes", "baskets": "baskets"}
@@ -42,6 +43,8 @@ def handle(req, parts: list[str]) -> Response:
             and parts[2] in ("delete", "deactivate"):
         with store.lock:
             return set_catalog_state(store, name, parts[1], parts[2])
+    if name == "webhooks" and len(parts) == 1 and req.method in ("GET", "POST"):
+        return webhooks_route(req, body)
     if name == "faults" and len(parts) == 1 and req.method in ("GET", "POST"):
         if req.method == "POST":
             try:
@@ -67,6 +70,30 @@ def handle(req, parts: list[str]) -> Response:
                                                      "value": body.get("value", "sandbox-extra")}
         return json_response(store.payload_modes)
     return json_response({"error": "unknown sandbox route"}, 404)
+
+
+WEBHOOK_KEYS = ("url", "secret", "events", "retry_scale")
+
+
+def webhooks_route(req, body: dict) -> Response:
+    """GET: delivery counters. POST {"url", "secret", "events", "retry_scale"} (any subset) reconfigures at run
+    time, e.g. to point at a receiver started after the sandbox; `"url": null` stops new deliveries. The secret
+    and the URL are never returned."""
+    store = req.store
+    with store.lock:
+        if store.webhooks is None:
+            store.webhooks = WebhookDispatcher()
+        hooks = store.webhooks
+    if req.method == "POST":
+        unknown = ["(the body is not a JSON object)"] if req.json is not None and not isinstance(req.json, dict) \
+            else sorted(set(body) - set(WEBHOOK_KEYS))
+        if unknown:
+            return json_response({"error": "unknown webhook settings: " + ", ".join(unknown)}, 400)
+        try:
+            hooks.configure(**{k: body[k] for k in WEBHOOK_KEYS if k in body})
+        except WebhookConfigError as err:
+            return json_response({"error": str(err)}, 400)
+    return json_response(hooks.status())
 
 
 def stats(store, app) -> dict:
