@@ -13,7 +13,7 @@ import time
 from qtickets_sandbox.clock import resolve_anchor
 from qtickets_sandbox.faults import KINDS, FaultInjector
 from qtickets_sandbox.fanout import DEFAULT_BUDGET_MB, FanoutCache
-from qtickets_sandbox.webhooks import EVENTS, WebhookConfigError, WebhookDispatcher
+from qtickets_sandbox.webhooks import EVENTS, WebhookDispatcher
 
 SECRET_ENV = "QTICKETS_SANDBOX_WEBHOOK_SECRET"
 
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
         faults = FaultInjector(args.seed, args.fault_rate, args.faults.split(","), args.stall_seconds)
         hooks = WebhookDispatcher(url=args.webhook_url, secret=args.webhook_secret or os.environ.get(SECRET_ENV),
                                   events=args.webhook_events, retry_scale=args.webhook_retry_scale)
-    except ValueError as err:  # WebhookConfigError included; its messages never quote the secret
+    except ValueError as err:  # WebhookConfigError is one; its messages never quote the secret
         print(f"qtickets-sandbox: {err}", file=sys.stderr)
         return 2
     if args.orders < 0:

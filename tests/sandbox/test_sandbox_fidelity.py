@@ -1,5 +1,6 @@
-"""Fidelity fixes from the review against /work/shared/qtickets_api.md: order totals, basket quantity,
-PHP (int) casts of path ids, query-string where on /orders, Partners always answering HTTP 200."""
+"""Fidelity fixes from the review against the API reference (evidence levels in qtickets_sandbox/README.md):
+order totals, basket quantity, PHP (int) casts of path ids, query-string where on /orders, Partners always
+answering HTTP 200."""
 
 from __future__ import annotations
 
