@@ -11,7 +11,9 @@ from qtickets_sandbox.partners_common import partner_events, ticket_dict
 from qtickets_sandbox.reference_data import COLOR_THEMES
 from qtickets_sandbox.render_catalog import barcode_items, color_themes, seat_dict
 from qtickets_sandbox.resources import SPECS, record_bytes
+from qtickets_sandbox.rest_write_catalog import set_catalog_state
 from qtickets_sandbox.simulate import advance
+from qtickets_sandbox.webhooks import WebhookConfigError, WebhookDispatcher
 
 EXPORT_LISTS = {"orders": "orders", "clients": "clients", "events": "events", "discounts": "discounts",
                 "promo_codes": "promo-codes", "baskets": "baskets"}
@@ -22,7 +24,7 @@ def handle(req, parts: list[str]) -> Response:
     name = parts[0] if parts else ""
     body = req.json if isinstance(req.json, dict) else {}
     if req.method == "GET" and name == "health" and len(parts) == 1:
-        # `service`/`sandbox` let the platform's audit refuse write cases against anything that is not this sandbox
+        # service + sandbox identify this process unambiguously: the platform refuses write cases otherwise
         return json_response({"status": "ok", "service": "qtickets-sandbox", "sandbox": True,
                               "clock": fmt(store.clock.now())})
     if req.method == "GET" and name == "stats" and len(parts) == 1:
@@ -37,6 +39,12 @@ def handle(req, parts: list[str]) -> Response:
             return json_response({"error": "minutes must be a non-negative number"}, 400)
         with store.lock:
             return json_response(advance(store, minutes))
+    if req.method == "POST" and name in ("events", "shows") and len(parts) == 3 \
+            and parts[2] in ("delete", "deactivate"):
+        with store.lock:
+            return set_catalog_state(store, name, parts[1], parts[2])
+    if name == "webhooks" and len(parts) == 1 and req.method in ("GET", "POST"):
+        return webhooks_route(req, body)
     if name == "faults" and len(parts) == 1 and req.method in ("GET", "POST"):
         if req.method == "POST":
             try:
@@ -64,6 +72,30 @@ def handle(req, parts: list[str]) -> Response:
     return json_response({"error": "unknown sandbox route"}, 404)
 
 
+WEBHOOK_KEYS = ("url", "secret", "events", "retry_scale")
+
+
+def webhooks_route(req, body: dict) -> Response:
+    """GET: delivery counters. POST {"url", "secret", "events", "retry_scale"} (any subset) reconfigures at run
+    time, e.g. to point at a receiver started after the sandbox; `"url": null` stops new deliveries. The secret
+    and the URL are never returned."""
+    store = req.store
+    with store.lock:
+        if store.webhooks is None:
+            store.webhooks = WebhookDispatcher()
+        hooks = store.webhooks
+    if req.method == "POST":
+        unknown = ["(the body is not a JSON object)"] if req.json is not None and not isinstance(req.json, dict) \
+            else sorted(set(body) - set(WEBHOOK_KEYS))
+        if unknown:
+            return json_response({"error": "unknown webhook settings: " + ", ".join(unknown)}, 400)
+        try:
+            hooks.configure(**{k: body[k] for k in WEBHOOK_KEYS if k in body})
+        except WebhookConfigError as err:
+            return json_response({"error": str(err)}, 400)
+    return json_response(hooks.status())
+
+
 def stats(store, app) -> dict:
     orders = store.orders
     baskets = store.baskets
@@ -88,6 +120,7 @@ def stats(store, app) -> dict:
         "partner_tickets_deleted": sum(1 for t in store.ptickets if t.deleted),
         "discounts": len(store.discounts), "promo_codes": len(store.promos), "color_themes": len(COLOR_THEMES),
         "requests_served": app.requests_served, "faults_injected": dict(app.faults.counts),
+        "fanout_cache": store.fanout_cache.stats(),
     }
 
 

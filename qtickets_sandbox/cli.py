@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import signal
 import sys
 import threading
@@ -11,6 +12,10 @@ import time
 
 from qtickets_sandbox.clock import resolve_anchor
 from qtickets_sandbox.faults import KINDS, FaultInjector
+from qtickets_sandbox.fanout import DEFAULT_BUDGET_MB, FanoutCache
+from qtickets_sandbox.webhooks import EVENTS, WebhookDispatcher
+
+SECRET_ENV = "QTICKETS_SANDBOX_WEBHOOK_SECRET"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--token", default="sandbox-token")
     s.add_argument("--partners-token", default="sandbox-partner-key")
     s.add_argument("--anchor", default=None, help="ISO date-time of the sandbox clock start, or 'now'")
+    s.add_argument("--fanout-cache-mb", type=float, default=DEFAULT_BUDGET_MB,
+                   help="budget of the per-show cache of seats/barcodes/tickets-find answers (0: no cache)")
+    s.add_argument("--webhook-url", default=None, help="POST order changes there (none sent without it)")
+    s.add_argument("--webhook-secret", default=None,
+                   help=f"key of the X-Signature HMAC (or the environment variable {SECRET_ENV}); never printed")
+    s.add_argument("--webhook-events", default=",".join(EVENTS), help="comma list of " + ",".join(EVENTS))
+    s.add_argument("--webhook-retry-scale", type=float, default=1.0,
+                   help="multiplies the n³-second retry delays (e.g. 0.001 in tests)")
     return p
 
 
@@ -36,11 +49,16 @@ def main(argv=None) -> int:
     try:
         anchor = resolve_anchor(args.anchor)
         faults = FaultInjector(args.seed, args.fault_rate, args.faults.split(","), args.stall_seconds)
-    except ValueError as err:
+        hooks = WebhookDispatcher(url=args.webhook_url, secret=args.webhook_secret or os.environ.get(SECRET_ENV),
+                                  events=args.webhook_events, retry_scale=args.webhook_retry_scale)
+    except ValueError as err:  # WebhookConfigError is one; its messages never quote the secret
         print(f"qtickets-sandbox: {err}", file=sys.stderr)
         return 2
     if args.orders < 0:
         print("qtickets-sandbox: --orders must be >= 0", file=sys.stderr)
+        return 2
+    if args.fanout_cache_mb < 0:
+        print("qtickets-sandbox: --fanout-cache-mb must be >= 0", file=sys.stderr)
         return 2
     from qtickets_sandbox.generate import build_store
     from qtickets_sandbox.server import App, make_server
@@ -54,7 +72,10 @@ def main(argv=None) -> int:
         else:
             print(f"qtickets-sandbox: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr)
         return 2
-    app.store = build_store(args.seed, anchor, args.orders)
+    store = build_store(args.seed, anchor, args.orders)
+    store.fanout_cache = FanoutCache(int(args.fanout_cache_mb * 2**20))
+    store.webhooks = hooks  # attached after generation: generated history sends nothing
+    app.store = store
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -67,5 +88,6 @@ def main(argv=None) -> int:
         stop.wait(0.5)
     server.shutdown()
     server.server_close()
+    hooks.stop()  # pending retries are dropped; the sender threads are daemons, so this never hangs
     time.sleep(0)
     return 0

@@ -81,7 +81,7 @@ def _shows(store, rng, ev) -> list[Show]:
         sh = new(Show, id=sid, event=ev, is_active=1 if rng.random() < 0.96 else 0, start=start,
                  open_date=start - 3600, finish=start + rng.choice([90, 120, 150, 180]) * 60,
                  sale_start=ev.created_at + rng.randint(0, 5 * DAY), sale_finish=start,
-                 created_at=ev.created_at, updated_at=ev.created_at, version=1,
+                 created_at=ev.created_at, updated_at=ev.created_at, version=1, touched=0,
                  series=str(rng.randint(100_000_000, 999_999_999)), baskets=[], ptickets=[])
         sh.name = _ru_date(start)
         base = rng.choice([500, 700, 900, 1200, 1500, 2000, 2500, 3000])

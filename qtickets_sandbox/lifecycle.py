@@ -14,6 +14,7 @@ def _touch(order: Order, baskets, ts: int) -> None:
     for b in baskets:
         if b.updated_at is None or b.updated_at < ts:
             b.updated_at = ts
+        b.show.touched += 1  # the show's barcodes and cached fan-out answers may have changed
     if order.updated_at is None or order.updated_at < ts:
         order.updated_at = ts
     order.json = None

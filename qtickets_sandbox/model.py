@@ -15,7 +15,7 @@ class Scheme:
 
     __slots__ = ("id", "venue_id", "kind", "place_name", "place_address", "place_description", "city",
                  "width", "height", "zones", "seat_root", "seat_zone", "seat_row", "seat_place", "seat_x",
-                 "seat_y", "seat_max", "seat_name", "seat_index", "disabled", "capacity", "seat_json")
+                 "seat_y", "seat_max", "seat_name", "seat_index", "disabled", "capacity", "seat_json", "seat_fast")
 
 
 class Event:
@@ -27,11 +27,13 @@ class Event:
 
 
 class Show:
-    """A date of an event. `ordered`/`paid` hold the live quantity per seat index of the scheme."""
+    """A date of an event. `ordered`/`paid` hold the live quantity per seat index of the scheme.
+    `version` moves with every seat change (Partners' last_update_hash); `touched` with every other change of
+    its tickets (payments, scans, edits). Together they stamp the cached fan-out answers (fanout.py)."""
 
     __slots__ = ("id", "event", "name", "is_active", "sale_start", "sale_finish", "open_date", "start",
                  "finish", "prices", "zone_price", "created_at", "updated_at", "deleted_at", "ordered", "paid",
-                 "disabled", "version", "series", "baskets", "ptickets")
+                 "disabled", "version", "touched", "series", "baskets", "ptickets")
 
 
 class Client:
@@ -77,6 +79,13 @@ def new(cls, **values):
     for name in cls.__slots__:
         setattr(obj, name, values.get(name))
     return obj
+
+
+def multiprice_code(b: Basket):
+    """The basket's tariff code as the API renders it: null for the event's base tariff (`full`), as in all
+    139 real baskets [OBS]; the code (`child`, `preferential`) for the other tariffs (the docs' example) [DOC]."""
+    tariff = b.tariff
+    return None if tariff == b.show.event.tariffs[0] else tariff
 
 
 def basket_is_live(b: Basket) -> bool:

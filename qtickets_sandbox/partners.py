@@ -8,9 +8,9 @@ For seatmap / offers / seats the `result` is an object holding `seatmap` / `offe
 from __future__ import annotations
 
 from qtickets_sandbox import partners_tickets as tickets
-from qtickets_sandbox import seating
-from qtickets_sandbox.http_types import Response, html_404, json_response
-from qtickets_sandbox.jsonio import partner_error, php_int
+from qtickets_sandbox import fanout, seating
+from qtickets_sandbox.http_types import Response, bytes_response, html_404, json_response
+from qtickets_sandbox.jsonio import dumps, partner_error, php_int
 from qtickets_sandbox.partners_common import (PartnerError, context_block, partner_events, request_params,
                                               resolve, success)
 from qtickets_sandbox.reference_data import TARIFFS
@@ -53,7 +53,8 @@ def handle(req, parts: list[str]) -> Response:
     with store.lock:
         tickets.expire_holds(store)
         try:
-            return json_response(_dispatch(store, req, group, method, raw_event, raw_show))
+            out = _dispatch(store, req, group, method, raw_event, raw_show)
+            return out if isinstance(out, Response) else json_response(out)
         except PartnerError as err:
             return json_response(err.body())
         except Exception:  # noqa: BLE001 - the Partners API answers HTTP 200 even when it fails [DOC]
@@ -68,6 +69,11 @@ def _dispatch(store, req, group, method, raw_event, raw_show) -> dict:
         ev = show = None
         if raw_event is not None:
             ev, show = _find_scope(store, raw_event, raw_show)
+        if show is not None and params.get("filter") in (None, "", [], {}) \
+                and store.payload_modes.get("partner_tickets") is None:
+            # the platform's per-show pull: every ticket of the show, cached per show stamp (fanout.py)
+            return bytes_response(fanout.cached(store, "partner_find", show, lambda s: dumps(
+                success(tickets.find(store, ev, s, params)))))
         return success(tickets.find(store, ev, show, params))
     sellable = group == "events" or method in ("add", "check")
     ev, show = resolve(store, raw_event, raw_show, sellable)

@@ -7,6 +7,8 @@ Batches are all-or-nothing: every item is validated before anything changes [INF
 
 from __future__ import annotations
 
+import heapq
+
 from qtickets_sandbox import seating
 from qtickets_sandbox.clock import parse_iso
 from qtickets_sandbox.model import PartnerTicket, new
@@ -156,10 +158,12 @@ def update(store, ev, show, params):
         if "reserved_to" in p and not t.paid:
             t.reserved_to = p["reserved_to"]
             t.show.version += 1
+            store.track_hold(t)
         if p["pay"] and not t.paid:
             paid_at = parse_iso(item.get("paid_at")) if item.get("paid_at") not in (None, "") else ts
             _pay(store, t, paid_at, ts)
         t.updated_at = ts
+        t.show.touched += 1
     store.changed()
     out = [ticket_dict(store, p["t"], id_as_str=not is_batch) for p in plans]
     return out if is_batch else out[0]
@@ -219,13 +223,17 @@ def find(store, ev, show, params) -> list:
 
 
 def expire_holds(store) -> int:
-    """Unpaid tickets whose reserved_to has passed become deleted and free their seats."""
-    now, n = store.clock.now(), 0
-    for t in store.ptickets:
-        if not t.deleted and not t.paid and t.reserved_to is not None and t.reserved_to <= now:
-            t.deleted, t.updated_at = True, t.reserved_to
-            seating.release(t.show, t.seat, 1, False)
-            n += 1
+    """Unpaid tickets whose reserved_to has passed become deleted and free their seats. Runs before every
+    Partners call, so it pops due holds off store.hold_heap instead of scanning every ticket."""
+    now, heap, n = store.clock.now(), store.hold_heap, 0
+    while heap and heap[0][0] <= now:
+        _due, tid = heapq.heappop(heap)
+        t = store.ptickets_by_id.get(tid)
+        if t is None or t.deleted or t.paid or t.reserved_to is None or t.reserved_to > now:
+            continue  # paid, removed, already expired, or extended (a newer entry is in the heap)
+        t.deleted, t.updated_at = True, t.reserved_to
+        seating.release(t.show, t.seat, 1, False)
+        n += 1
     if n:
         store.changed()
     return n

@@ -21,30 +21,67 @@ def color_themes() -> list:
     return [{"id": cid, "color": color} for cid, color in COLOR_THEMES]
 
 
-def _price_dict(show, entry) -> dict:
-    mods = [{"multiprice_code": code, "name": TARIFFS[code][0],
-             "price": int(round(entry[1] * TARIFFS[code][1] / 10.0)) * 10} for code in show.event.tariffs[1:]]
-    return {"id": entry[0], "default_price": entry[1], "color_theme": str(entry[2]), "modifiers": mods}
+def _price_dict(entry) -> dict:
+    # `modifiers` is [] in every real price [OBS]; the tariff prices live in the seats and Partners offers
+    return {"id": entry[0], "default_price": entry[1], "color_theme": str(entry[2]), "modifiers": []}
+
+
+def show_has_price_range(show) -> bool:
+    """min_price / max_price are null in some real shows [OBS]. Here: for an inactive show or a show of an
+    inactive event (not on sale, nothing to quote) [INF]; a price object otherwise."""
+    return bool(show.is_active and show.event.is_active and show.prices)
+
+
+def _spread() -> dict:
+    return {"enabled": "0", "users": []}
+
+
+def _zone_rows(scheme, z) -> range:
+    """Row numbers of a zone: seats are laid out row by row from row 1, so the last seat has the last row."""
+    return range(1, scheme.seat_row[z.end - 1] + 1) if z.end > z.start else range(0)
+
+
+def scheme_properties(show) -> dict:
+    """The show's overrides of its hall scheme, shaped like the real ones (every leaf value a string) [OBS]:
+    admin.zones.<zone>.{opened, was_opened, rows.<n>.{opened, was_opened}};
+    zones.<zone>.{disabled, shared, price_id, label, spread{enabled, users[]}, rows.<n>.{disabled, price_id, spread}};
+    seats.<seat_id>.{hot, max_quantity, shared_max_quantity, show_free_quantity, disabled, price_id, spread}.
+    Seats are listed only where the scheme overrides them (disabled seats, admission capacities), so the event
+    payload stays small. A disabled fixed seat has max_quantity "" (no capacity override; real seats can have
+    "" there [OBS]); an admission node carries its capacity as a string [INF values]."""
+    scheme = show.event.scheme
+    admin, zones, price_of_zone = {}, {}, {}
+    for z in scheme.zones:
+        price_id = price_of_zone[z.idx] = str(show.prices[show.zone_price[z.idx]][0])
+        rows = _zone_rows(scheme, z)
+        admin[z.id] = {"opened": "1", "was_opened": "1",
+                       "rows": {str(r): {"opened": "1", "was_opened": "1"} for r in rows}}
+        zones[z.id] = {"disabled": "0", "shared": "0", "price_id": price_id, "label": z.name, "spread": _spread(),
+                       "rows": {str(r): {"disabled": "0", "price_id": price_id, "spread": _spread()} for r in rows}}
+    overrides = set(show.disabled) | {z.start for z in scheme.zones if z.admission}
+    seats = {}
+    for i in sorted(overrides):
+        price_id = price_of_zone[scheme.seat_zone[i]]
+        if i in show.disabled:
+            seats[scheme.seat_root[i]] = {"hot": "0", "max_quantity": "", "shared_max_quantity": "",
+                                          "show_free_quantity": "0", "disabled": "1", "price_id": price_id,
+                                          "spread": _spread()}
+        else:
+            seats[scheme.seat_root[i]] = {"hot": "0", "max_quantity": str(scheme.seat_max[i]),
+                                          "shared_max_quantity": "0", "show_free_quantity": "1", "disabled": "0",
+                                          "price_id": price_id, "spread": _spread()}
+    return {"admin": {"zones": admin}, "zones": zones, "seats": seats}
 
 
 def show_dict(show) -> dict:
-    scheme = show.event.scheme
-    prices = [_price_dict(show, p) for p in show.prices]
-    seats = {scheme.seat_root[i]: {"disabled": "1"} for i in sorted(show.disabled)}
-    for z in scheme.zones:
-        if z.admission:
-            seats[scheme.seat_root[z.start]] = {"max_quantity": str(scheme.seat_max[z.start]),
-                                                "shared_max_quantity": "0", "show_free_quantity": "1"}
-    props = {"admin": {"zones": {z.id: {"opened": "1", "was_opened": "1"} for z in scheme.zones}},
-             "zones": {z.id: {"disabled": "0", "shared": "0", "price_id": str(show.prices[show.zone_price[z.idx]][0]),
-                              "label": z.name} for z in scheme.zones},
-             "seats": seats}
-    by_price = sorted(prices, key=lambda p: (p["default_price"], p["id"]))
+    prices = [_price_dict(p) for p in show.prices]
+    by_price = sorted(prices, key=lambda p: (p["default_price"], p["id"])) if show_has_price_range(show) else []
     return {"id": show.id, "name": show.name, "is_active": show.is_active,
             "sale_start_date": fmt(show.sale_start), "sale_finish_date": fmt(show.sale_finish),
             "open_date": fmt(show.open_date), "start_date": fmt(show.start), "finish_date": fmt(show.finish),
-            "scheme_properties": props, "prices": prices, "min_price": by_price[0] if by_price else None,
-            "max_price": by_price[-1] if by_price else None, "created_at": fmt(show.created_at),
+            "scheme_properties": scheme_properties(show), "prices": prices,
+            "min_price": dict(by_price[0]) if by_price else None,
+            "max_price": dict(by_price[-1]) if by_price else None, "created_at": fmt(show.created_at),
             "updated_at": fmt(show.updated_at), "deleted_at": fmt(show.deleted_at)}
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 
 from qtickets_sandbox.clock import fmt
-from qtickets_sandbox.render_orders_fast import order_json_bytes
+from qtickets_sandbox.model import multiprice_code
+from qtickets_sandbox.render_orders_fast import order_json_bytes, ticket_file_url
 
 SITES = {1: {"id": 1, "host": "qtickets.ru"}, 2: {"id": 2, "host": "tickets.example.org"}}
 
@@ -38,12 +39,12 @@ def basket_dict(b, with_order_id: bool = False) -> dict:
          "seat_id": scheme.seat_root[b.seat], "seat_name": scheme.seat_name[b.seat],
          "original_price": b.original_price, "ticket_original_price": b.ticket_original_price,
          "discount_value": b.discount_value, "price": b.price, "ticket_amount": b.price if live else 0,
-         "service_fee_amount": 0, "multiprice_code": b.tariff, "quantity": b.quantity,
+         "service_fee_amount": 0, "multiprice_code": multiprice_code(b), "quantity": b.quantity,
          "client_email": holder[0], "client_phone": holder[1], "client_name": holder[2],
          "client_surname": holder[3], "client_middlename": holder[4], "organization_name": None,
          "legal_name": None, "work_position": None, "inn": None, "kpp": None, "comment": None,
-         "pdf_url": f"https://qtickets.ru/ticket/pdf/{order.uniqid}/{b.id}" if files else None,
-         "passbook_url": f"https://qtickets.ru/ticket/passbook/{order.uniqid}/{b.id}" if files else None,
+         "pdf_url": ticket_file_url("pdf", order.uniqid, b.id) if files else None,
+         "passbook_url": ticket_file_url("passbook", order.uniqid, b.id) if files else None,
          "related_baskets": [], "services": [], "checked_at": fmt(b.checked_at), "created_at": fmt(b.created_at),
          "updated_at": fmt(b.updated_at), "deleted_at": fmt(b.deleted_at), "refunded_at": fmt(b.refunded_at),
          "refunded_amount": b.refunded_amount, "refunded_deduction_amount": b.refunded_deduction_amount,
@@ -65,9 +66,8 @@ def order_totals(o) -> tuple:
 
 def order_dict(o) -> dict:
     price, original = order_totals(o)
-    cancel_hash = hashlib.md5(f"cancel:{o.uniqid}".encode()).hexdigest()[:16]
+    cancel_hash = hashlib.md5(f"cancel:{o.uniqid}".encode()).hexdigest()
     return {"id": o.id, "uniqid": o.uniqid, "payed": o.payed, "payed_at": fmt(o.payed_at),
-            "created_at": fmt(o.created_at), "updated_at": fmt(o.updated_at), "deleted_at": fmt(o.deleted_at),
             "client_id": o.client.id, "client": client_dict(o.client), "site_id": o.site_id,
             "site": SITES[o.site_id], "payment_id": o.payment_id, "payment_type_id": o.payment_type_id,
             "payment_card_number": o.card, "payment_url": f"https://qtickets.ru/pay/{o.uniqid}",
@@ -79,7 +79,9 @@ def order_dict(o) -> dict:
             "utm": dict(o.utm) if o.utm else [], "custom": "", "fields": dict(o.fields) if o.fields else [],
             "baskets": [basket_dict(b) for b in o.baskets],
             "refunds": [_refund_dict(r) for r in o.refunds] if o.refunds else [],
-            "integrations": {"roistat": {"roistat_visit": o.integrations}} if o.integrations else []}
+            "integrations": {"roistat": {"roistat_visit": o.integrations}} if o.integrations else [],
+            # the real order object ends with its timestamps, after integrations [OBS]
+            "created_at": fmt(o.created_at), "updated_at": fmt(o.updated_at), "deleted_at": fmt(o.deleted_at)}
 
 
 def order_bytes(o) -> bytes:
@@ -92,11 +94,11 @@ def order_bytes(o) -> bytes:
     return o.json
 
 
-ORDER_KEYS = ["id", "uniqid", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "client_id",
-              "client", "site_id", "site", "payment_id", "payment_type_id", "payment_card_number", "payment_url",
-              "cancel_url", "basket_user_id", "backend_user_id", "access_code_id", "discount_id",
-              "promo_code_id", "reserved", "reserved_to", "reserve_extended", "event_id", "price",
-              "original_price", "currency_id", "utm", "custom", "fields", "baskets", "refunds", "integrations"]
+ORDER_KEYS = ["id", "uniqid", "payed", "payed_at", "client_id", "client", "site_id", "site", "payment_id",
+              "payment_type_id", "payment_card_number", "payment_url", "cancel_url", "basket_user_id",
+              "backend_user_id", "access_code_id", "discount_id", "promo_code_id", "reserved", "reserved_to",
+              "reserve_extended", "event_id", "price", "original_price", "currency_id", "utm", "custom", "fields",
+              "baskets", "refunds", "integrations", "created_at", "updated_at", "deleted_at"]
 
 # column -> (kind, getter on the record): the fast path of `where`/`orderBy` (no rendering needed)
 ORDER_COLUMNS = {
@@ -118,7 +120,7 @@ BASKET_COLUMNS = {
     "id": ("int", lambda b: b.id), "barcode": ("str", lambda b: b.barcode), "show_id": ("int", lambda b: b.show.id),
     "seat_id": ("str", lambda b: b.show.event.scheme.seat_root[b.seat]), "order_id": ("int", lambda b: b.order.id),
     "quantity": ("int", lambda b: b.quantity), "price": ("num", lambda b: b.price),
-    "multiprice_code": ("str", lambda b: b.tariff), "checked_at": ("time", lambda b: b.checked_at),
+    "multiprice_code": ("str", multiprice_code), "checked_at": ("time", lambda b: b.checked_at),
     "created_at": ("time", lambda b: b.created_at), "updated_at": ("time", lambda b: b.updated_at),
     "deleted_at": ("time", lambda b: b.deleted_at), "refunded_at": ("time", lambda b: b.refunded_at),
 }

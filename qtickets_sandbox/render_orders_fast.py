@@ -59,6 +59,13 @@ def _seat(scheme, seat: int) -> str:
     return text
 
 
+def ticket_file_url(kind: str, uniqid: str, basket_id: int) -> str:
+    """pdf / passbook URL ending in 32 hex characters like the real ones [OBS]; the digest is an md5 of the
+    kind, the order's uniqid and the basket id: deterministic and distinct per basket [INF]."""
+    digest = hashlib.md5(f"{kind}:{uniqid}:{basket_id}".encode()).hexdigest()
+    return f"https://qtickets.ru/ticket/{kind}/{digest}"
+
+
 def _refunds(refunds) -> str:
     if not refunds:
         return "[]"
@@ -77,12 +84,12 @@ def basket_json(b, order) -> str:
         ',"original_price":', _v(b.original_price), ',"ticket_original_price":', _v(b.ticket_original_price),
         ',"discount_value":', _v(b.discount_value), ',"price":', _v(b.price),
         ',"ticket_amount":', _v(b.price) if live else "0", ',"service_fee_amount":0,"multiprice_code":',
-        _v(b.tariff), ',"quantity":', _v(b.quantity),
+        _v(None if b.tariff == show.event.tariffs[0] else b.tariff), ',"quantity":', _v(b.quantity),
         ',"client_email":', _v(h[0]), ',"client_phone":', _v(h[1]), ',"client_name":', _v(h[2]),
         ',"client_surname":', _v(h[3]), ',"client_middlename":', _v(h[4]),
         ',"organization_name":null,"legal_name":null,"work_position":null,"inn":null,"kpp":null,"comment":null',
-        ',"pdf_url":', _esc(f"https://qtickets.ru/ticket/pdf/{uniq}/{b.id}") if files else "null",
-        ',"passbook_url":', _esc(f"https://qtickets.ru/ticket/passbook/{uniq}/{b.id}") if files else "null",
+        ',"pdf_url":', _esc(ticket_file_url("pdf", uniq, b.id)) if files else "null",
+        ',"passbook_url":', _esc(ticket_file_url("passbook", uniq, b.id)) if files else "null",
         ',"related_baskets":[],"services":[],"checked_at":', _t(b.checked_at), ',"created_at":', _t(b.created_at),
         ',"updated_at":', _t(b.updated_at), ',"deleted_at":', _t(b.deleted_at), ',"refunded_at":', _t(b.refunded_at),
         ',"refunded_amount":', _v(b.refunded_amount), ',"refunded_deduction_amount":',
@@ -98,14 +105,13 @@ def client_json(c) -> str:
 
 def order_json_bytes(o, price, original) -> bytes:
     uniq = o.uniqid
-    cancel_hash = hashlib.md5(f"cancel:{uniq}".encode()).hexdigest()[:16]
+    cancel_hash = hashlib.md5(f"cancel:{uniq}".encode()).hexdigest()
     utm = encode_plain(dict(o.utm)) if o.utm else "[]"
     fields = encode_plain(dict(o.fields)) if o.fields else "[]"
     integrations = ('{"roistat":{"roistat_visit":' + _v(o.integrations) + "}}") if o.integrations else "[]"
     text = "".join((
         '{"id":', int.__repr__(o.id), ',"uniqid":', _esc(uniq), ',"payed":', _v(o.payed),
-        ',"payed_at":', _t(o.payed_at), ',"created_at":', _t(o.created_at), ',"updated_at":', _t(o.updated_at),
-        ',"deleted_at":', _t(o.deleted_at), ',"client_id":', int.__repr__(o.client.id),
+        ',"payed_at":', _t(o.payed_at), ',"client_id":', int.__repr__(o.client.id),
         ',"client":', client_json(o.client), ',"site_id":', _v(o.site_id), ',"site":', _SITE[o.site_id],
         ',"payment_id":', _v(o.payment_id), ',"payment_type_id":', _v(o.payment_type_id),
         ',"payment_card_number":', _v(o.card), ',"payment_url":', _esc(f"https://qtickets.ru/pay/{uniq}"),
@@ -117,5 +123,7 @@ def order_json_bytes(o, price, original) -> bytes:
         ',"price":', _v(price), ',"original_price":', _v(original), ',"currency_id":"RUB"',
         ',"utm":', utm, ',"custom":"","fields":', fields,
         ',"baskets":[', ",".join([basket_json(b, o) for b in o.baskets]), "]",
-        ',"refunds":', _refunds(o.refunds), ',"integrations":', integrations, "}"))
+        ',"refunds":', _refunds(o.refunds), ',"integrations":', integrations,
+        ',"created_at":', _t(o.created_at), ',"updated_at":', _t(o.updated_at), ',"deleted_at":', _t(o.deleted_at),
+        "}"))
     return text.replace("/", "\\/").encode("ascii")

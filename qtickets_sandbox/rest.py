@@ -19,7 +19,7 @@ from qtickets_sandbox.validation import ValidationFailed
 
 SEG = r"([^/]+)"
 ROUTES = [
-    ("GET", "orders", r.list_orders),
+    ("GET", "orders", lambda req: r.list_resource(req, "orders")),
     ("POST", "orders", wo.post_orders),
     ("GET", f"orders/{SEG}", lambda req, i: r.get_one(req, "orders", i)),
     ("DELETE", f"orders/{SEG}/baskets", wo.delete_baskets),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from qtickets_sandbox import payload_modes, query
+from qtickets_sandbox import fanout, payload_modes, query
 from qtickets_sandbox.clock import fmt
 from qtickets_sandbox.http_types import Response, bytes_response, json_response
-from qtickets_sandbox.jsonio import UNKNOWN_ERROR, dumps, not_found, php_int
+from qtickets_sandbox.jsonio import UNKNOWN_ERROR_BARE, dumps, not_found, php_int
 from qtickets_sandbox.model import basket_is_valid_ticket
+from qtickets_sandbox.partners_common import php_params
 from qtickets_sandbox.render_catalog import barcode_items, color_themes, seat_dict
 from qtickets_sandbox.resources import SPECS, record_bytes, select_records
 
@@ -22,20 +23,43 @@ def body_dict(req) -> dict:
     return req.json if isinstance(req.json, dict) else {}
 
 
+LIST_KEYS = ("page", "perPage", "where", "orderBy")
+
+
+def list_input(req, resource: str):
+    """The list parameters the way a Laravel backend reads them with $request->input() [INF]: the JSON body's
+    keys win, and a key missing from the body is taken from the query string (PHP array syntax, so
+    `?page=2&where[0][column]=payed&where[0][value]=1` works). Flat names the API does not read (`per_page`,
+    `payed`, `since` …) stay ignored [OBS]. A `where`/`orderBy` that arrives as a plain string (JSON encoded into
+    the query string) cannot be applied: /orders answers 503 [OBS], the other lists ignore it (/events answered
+    200 [OBS]). -> (params, None) or (None, the 503 response)."""
+    body = body_dict(req)
+    if not req.query:
+        return body, None
+    params = dict(body)
+    from_query = php_params([(k, v) for k, vs in req.query.items() for v in vs])
+    for key in LIST_KEYS:
+        if key in body or key not in from_query:
+            continue
+        value = from_query[key]
+        if key in ("where", "orderBy") and isinstance(value, str):
+            if resource == "orders":
+                return None, json_response(UNKNOWN_ERROR_BARE, 503)
+            continue
+        params[key] = value
+    return params, None
+
+
 def list_resource(req, resource: str) -> Response:
-    store, spec, body = req.store, SPECS[resource], body_dict(req)
+    store, spec = req.store, SPECS[resource]
+    body, refused = list_input(req, resource)
+    if refused is not None:
+        return refused
     page, per_page = query.parse_paging(body, spec.per_page)
     records = select_records(store, resource, body.get("where"), body.get("orderBy"))
     items, paging = query.page_slice(records, page, per_page)
     chunks = [record_bytes(store, spec, r) for r in items]
     return bytes_response(b'{"data":[' + b",".join(chunks) + b'],"paging":' + dumps(paging) + b"}")
-
-
-def list_orders(req) -> Response:
-    if any(k.split("[", 1)[0] in ("where", "orderBy") for k in req.query):
-        # observed: where/orderBy in the query string of /orders -> 503 (PHP's where[0][column]=… form too [INF])
-        return json_response(UNKNOWN_ERROR, 503)
-    return list_resource(req, "orders")
 
 
 def get_one(req, resource: str, raw_id: str) -> Response:
@@ -52,8 +76,13 @@ def find_show(req, raw_id):
     return req.store.shows_by_id.get(php_int(raw_id))
 
 
+def _selects(select) -> bool:
+    """True when `select` projects anything (an empty or non-list select returns whole objects)."""
+    return isinstance(select, list) and bool(select)
+
+
 def _project(obj: dict, select) -> dict:
-    if not isinstance(select, list) or not select:
+    if not _selects(select):
         return obj
     out = {}
     for field in select:
@@ -83,12 +112,15 @@ def show_seats(req, raw_id) -> Response:
     if show is None:
         return json_response(not_found("Show", raw_id), 404)
     body = body_dict(req)
-    seats = [seat_dict(show, i) for i in range(len(show.event.scheme.seat_root))]
     pred = query.compile_where(body.get("where"), {}, SEAT_KEYS, lambda d: d, {"root_zone_id": "zone_root_id"})
     cfg = req.store.payload_modes.get("seats")
-    pairs = [(i, s) for i, s in enumerate(seats) if pred is None or pred(s)]
     select = body.get("select")
-    if query.to_bool(body.get("flat")) is True:
+    flat = query.to_bool(body.get("flat")) is True
+    if flat and pred is None and cfg is None and not _selects(select):
+        return bytes_response(fanout.cached(req.store, "seats", show, fanout.seats_flat_body))
+    seats = [seat_dict(show, i) for i in range(len(show.event.scheme.seat_root))]
+    pairs = [(i, s) for i, s in enumerate(seats) if pred is None or pred(s)]
+    if flat:
         data = {s["id"]: _project(payload_modes.apply(cfg, s, i), select) for i, s in pairs}
         return json_response({"data": data or []})
     zones = {}
@@ -107,6 +139,8 @@ def show_barcodes(req, raw_id) -> Response:
         return json_response(not_found("Show", raw_id), 404)
     select = body_dict(req).get("select")
     cfg = req.store.payload_modes.get("barcodes")
+    if cfg is None and not _selects(select):
+        return bytes_response(fanout.cached(req.store, "barcodes", show, fanout.barcodes_body))
     return json_response([_project(payload_modes.apply(cfg, item, n), select)
                           for n, item in enumerate(barcode_items(show))])
 

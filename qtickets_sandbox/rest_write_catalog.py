@@ -12,7 +12,7 @@ from qtickets_sandbox.jsonio import not_found, php_int
 from qtickets_sandbox.model import Client, Event, PromoCode, Show, new
 from qtickets_sandbox.people import refresh_holder
 from qtickets_sandbox.reference_data import CITIES, translit
-from qtickets_sandbox.render_catalog import event_dict, promo_dict
+from qtickets_sandbox.render_catalog import event_dict, promo_dict, show_dict
 from qtickets_sandbox.render_orders import client_dict
 from qtickets_sandbox.validation import (EMAIL, ValidationFailed, check, flag, is_number, optional_str,
                                          optional_time, require_data)
@@ -78,7 +78,7 @@ def _build_show(store, ev, spec, n, errors, ts) -> Show | None:
              finish=optional_time(spec, "finish_date", errors, start + 7200),
              sale_start=optional_time(spec, "sale_start_date", errors, ts),
              sale_finish=optional_time(spec, "sale_finish_date", errors, start),
-             created_at=ts, updated_at=ts, version=1, series=str(100_000_000 + sid * 7919 % 900_000_000),
+             created_at=ts, updated_at=ts, version=1, touched=0, series=str(100_000_000 + sid * 7919 % 900_000_000),
              baskets=[], ptickets=[], disabled=scheme.disabled)
     sh.prices = [[store.next_id("price"), p[1], p[2], []] for p in prices]
     zones_cfg = ((spec.get("scheme_properties") or {}).get("zones") or {}) if isinstance(
@@ -192,18 +192,52 @@ def put_event(req, raw_id) -> Response:
             created.append(_build_show(store, ev, spec, n, errors, ts))
     check(errors)
     store.clock.tick()
-    for f in EVENT_TEXT_FIELDS + ("is_active", "city", "ticket_id", "mail_template_id"):
+    # only what changed gets a newer updated_at (a show's change is also the event's: it embeds its shows);
+    # show.version moves with it, so Partners' last_update_hash and the cached seat maps follow
+    fields = EVENT_TEXT_FIELDS + ("is_active", "city", "ticket_id", "mail_template_id")
+    changed = any(getattr(ev, f) != getattr(probe, f) for f in fields) or bool(created)
+    for f in fields:
         setattr(ev, f, getattr(probe, f))
     for show, values in updates:
+        if all(getattr(show, f) == v for f, v in values.items()):
+            continue
         for f, v in values.items():
             setattr(show, f, v)
         show.updated_at, show.version = ts, show.version + 1
+        changed = True
     for show in created:
         ev.shows.append(show)
         store.shows_by_id[show.id] = show
-    ev.updated_at = ts
+    if changed:
+        ev.updated_at = ts
     store.changed()
     return json_response({"data": event_dict(ev)})
+
+
+def set_catalog_state(store, kind: str, raw_id, action: str) -> Response:
+    """Admin (POST /__sandbox/{events|shows}/{id}/{delete|deactivate}): soft-delete or deactivate after the data
+    was loaded. Deletion has no documented REST route. A deleted object keeps being listed with `deleted_at`
+    set, as in real data; nothing cascades (an event's shows keep their own deleted_at) [INF]. Repeating the
+    call changes nothing (`changed: false`)."""
+    ident = php_int(raw_id)
+    record = (store.events_by_id if kind == "events" else store.shows_by_id).get(ident)
+    if record is None:
+        return json_response({"error": f"unknown {kind[:-1]} {raw_id!r}"}, 404)
+    changed = record.deleted_at is None if action == "delete" else bool(record.is_active)
+    if changed:
+        ts = store.clock.tick()
+        if action == "delete":
+            record.deleted_at = ts
+        else:
+            record.is_active = 0
+        record.updated_at = ts
+        if kind == "shows":
+            record.event.updated_at = ts  # the event embeds its shows
+            record.version += 1           # Partners' last_update_hash: the show left the sale
+        store.changed()
+    if kind == "events":
+        return json_response({"changed": changed, "event": event_dict(record)})
+    return json_response({"changed": changed, "event_id": record.event.id, "show": show_dict(record)})
 
 
 def _promo_values(store, data, errors, promo=None) -> dict:

@@ -14,6 +14,7 @@ from qtickets_sandbox.resources import SPECS, record_bytes
 from qtickets_sandbox.rest_read import body_dict, find_show, valid_barcode_holder
 from qtickets_sandbox.validation import (ValidationFailed, check, is_number, money, optional_str,
                                          require_data)
+from qtickets_sandbox.webhooks import emit, emit_cancel, emit_refund, emit_scan
 
 
 def _order_response(store, order) -> Response:
@@ -52,6 +53,7 @@ def delete_baskets(req, raw_id) -> Response:
     if isinstance(body.get("delete"), dict):
         chosen = _pick_baskets(order, body["delete"].get("baskets"), "delete.baskets")
         lifecycle.cancel_baskets(order, chosen, store.clock.tick())
+        emit_cancel(store, order)
     elif isinstance(body.get("refund"), dict):
         refund = body["refund"]
         amount, deduction = refund.get("amount"), refund.get("deduction_amount")
@@ -69,6 +71,7 @@ def delete_baskets(req, raw_id) -> Response:
         lifecycle.refund_baskets(store, order, chosen, store.clock.tick(),
                                  amount=money(amount) if amount is not None else None,
                                  deduction=money(deduction) if deduction is not None else None)
+        emit_refund(store, order, chosen)
     else:
         raise ValidationFailed({"delete": "Either delete or refund is required."})
     store.changed()
@@ -86,6 +89,8 @@ def put_basket(req, raw_id) -> Response:
     for pos, field in ((0, "client_email"), (2, "client_name"), (3, "client_surname"), (4, "client_middlename")):
         holder[pos] = optional_str(data, field, errors, holder[pos])
     tariff = data.get("multiprice_code", basket.tariff)
+    if tariff is None:  # rendered as null for the base tariff, so null means the base tariff here too
+        tariff = basket.show.event.tariffs[0]
     if tariff not in basket.show.event.tariffs:
         errors["multiprice_code"] = f"Unknown tariff {tariff!r} for this event."
     price_fields = [f for f in ("ticket_original_price", "discount_value") if f in data]
@@ -105,6 +110,7 @@ def put_basket(req, raw_id) -> Response:
     basket.original_price = basket.ticket_original_price = original
     basket.discount_value, basket.price = discount, money(original - discount)
     lifecycle._touch(basket.order, [basket], store.clock.tick())
+    emit(store, "updated", basket.order)
     store.changed()
     return json_response({"data": basket_dict(basket)})
 
@@ -123,15 +129,18 @@ def restore_order(req, raw_id) -> Response:
     if taken:
         raise ValidationFailed({"baskets": f"Seats are no longer available: {', '.join(taken)}."})
     store.clock.tick()
+    emit(store, "updated", order)
     store.changed()
     return _order_response(store, order)
 
 
-def _mark(holder, checked: int, ts: int) -> None:
+def _mark(store, holder, checked: int, ts: int) -> None:
     if hasattr(holder, "order"):
         lifecycle.scan(holder, checked, ts)
+        emit_scan(store, holder)
     else:
         holder.checked_at, holder.updated_at = checked, ts
+        holder.show.touched += 1
 
 
 def scan_barcode(req, raw_id, code) -> Response:
@@ -150,7 +159,7 @@ def scan_barcode(req, raw_id, code) -> Response:
             raise ValidationFailed({"checked_at": "The checked_at is not a valid date."})
     ts = store.clock.tick()
     checked = ts if checked is None else checked
-    _mark(holder, checked, ts)
+    _mark(store, holder, checked, ts)
     store.changed()
     return json_response({"success": True, "barcode": code, "checked_at": fmt(checked)})
 
@@ -172,7 +181,7 @@ def batch_scans(req, raw_id) -> Response:
             results.append({"barcode": code, "success": False,
                             "error": "Barcode not found" if holder is None else "Invalid checked_at"})
             continue
-        _mark(holder, checked, ts)
+        _mark(store, holder, checked, ts)
         ok += 1
         results.append({"barcode": code, "success": True, "checked_at": fmt(checked)})
     store.changed()

@@ -133,10 +133,24 @@ class Handler(BaseHTTPRequestHandler):
             body = b""
         # headers and body in one write: no small-packet stalls on keep-alive connections
         self._headers_buffer.append(b"\r\n")
-        self._headers_buffer.append(body[: len(body) // 2] if truncate else body)
-        self.wfile.write(b"".join(self._headers_buffer))
+        body = body[: len(body) // 2] if truncate else body
+        if len(body) < 65536:
+            self._headers_buffer.append(body)
+            self.wfile.write(b"".join(self._headers_buffer))
+        else:  # a big answer (a seat map): one gathered send, without copying it behind the headers
+            self._send_all([b"".join(self._headers_buffer), memoryview(body)])
         self._headers_buffer = []
         self.wfile.flush()
+
+    def _send_all(self, buffers) -> None:
+        sock = self.connection
+        while buffers:
+            sent = sock.sendmsg(buffers)
+            while buffers and sent >= len(buffers[0]):
+                sent -= len(buffers[0])
+                buffers.pop(0)
+            if buffers and sent:
+                buffers[0] = memoryview(buffers[0])[sent:]
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):

@@ -8,6 +8,7 @@ Decisions are derived from the seeded simulation RNG and from record ids, so the
 from __future__ import annotations
 
 from qtickets_sandbox import lifecycle
+from qtickets_sandbox.webhooks import emit, emit_cancel, emit_refund, emit_scan
 from qtickets_sandbox.clock import fmt
 from qtickets_sandbox.model import basket_is_live, basket_is_valid_ticket
 from qtickets_sandbox.order_factory import CARD_TYPES, SeatPicker, build_order, card_number
@@ -60,6 +61,7 @@ def _new_orders(store, rng, old, now, s) -> None:
         if order is None:
             continue
         store.add_order(order)
+        emit(store, "created", order)
         s["orders_created"] += 1
         if len(s["created_order_ids"]) < 1000:
             s["created_order_ids"].append(order.id)
@@ -76,9 +78,11 @@ def _settle_pending(store, rng, old, now, s) -> None:
             if order.payment_type_id in CARD_TYPES:
                 order.card = card_number(rng)
             lifecycle.pay_order(store, order, pay_at)
+            emit(store, "payed", order)
             s["orders_paid"] += 1
         elif order.reserved_to <= now:
             lifecycle.expire_order(order, max(order.reserved_to, old + 1))
+            emit(store, "deleted", order)
             s["orders_expired"] += 1
 
 
@@ -94,9 +98,11 @@ def _refunds(store, rng, old, now, s) -> None:
         basket, at = rng.choice(live), rng.randint(old + 1, now)
         if rng.random() < 0.7:
             lifecycle.refund_baskets(store, order, [basket], at, amount=basket.price * basket.quantity)
+            emit_refund(store, order, [basket])
             s["baskets_refunded"] += 1
         else:
             lifecycle.cancel_baskets(order, [basket], at)
+            emit_cancel(store, order)
             s["baskets_cancelled"] += 1
 
 
@@ -109,4 +115,5 @@ def _scans(store, rng, old, now, s) -> None:
             for b in show.baskets:
                 if b.checked_at is None and basket_is_valid_ticket(b) and rng.random() < 0.8:
                     lifecycle.scan(b, rng.randint(lo, hi))
+                    emit_scan(store, b)
                     s["scans"] += 1

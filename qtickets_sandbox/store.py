@@ -6,11 +6,13 @@ mutation and keys the query cache, so a cached filtered/sorted id list is never 
 
 from __future__ import annotations
 
+import heapq
 import random
 import threading
 from collections import OrderedDict
 
 from qtickets_sandbox.clock import SandboxClock
+from qtickets_sandbox.fanout import DEFAULT_BUDGET_MB, FanoutCache
 
 
 class Store:
@@ -30,6 +32,9 @@ class Store:
         self.promos, self.promos_by_id = [], {}
         self.ptickets, self.ptickets_by_id = [], {}
         self.barcode_index = {}  # barcode -> Basket | PartnerTicket (kept after cancellation)
+        self.hold_heap = []      # (reserved_to, ticket id) of partner holds; stale entries are skipped
+        self.fanout_cache = FanoutCache(DEFAULT_BUDGET_MB * 2**20)
+        self.webhooks = None     # a webhooks.WebhookDispatcher once serving (never during generation)
         self.next_ids = {"event": 3001, "show": 40001, "price": 70001, "order": 100001, "basket": 600001,
                          "client": 2001, "discount": 301, "promo": 5001, "pticket": 120001, "refund": 9001}
         self.barcode_rng = random.Random(f"{seed}:barcodes")
@@ -85,6 +90,12 @@ class Store:
         ticket.show.ptickets.append(ticket)
         if ticket.barcode is not None:
             self.barcode_index[ticket.barcode] = ticket
+        self.track_hold(ticket)
+
+    def track_hold(self, ticket):
+        """Call whenever an unpaid ticket gets a (new) reserved_to: expire_holds pops due holds off this heap."""
+        if not ticket.deleted and not ticket.paid and ticket.reserved_to is not None:
+            heapq.heappush(self.hold_heap, (ticket.reserved_to, ticket.id))
 
     def cached_query(self, key, compute):
         """LRU of filtered+sorted object lists keyed by (resource, where, orderBy, version)."""

@@ -3,6 +3,7 @@
     with SandboxServer(orders=2000, seed=42) as sb:
         requests.get(sb.rest_url + "/orders", headers={"Authorization": f"Bearer {sb.token}"}, json={...})
         sb.stats(); sb.export("orders"); sb.advance(60); sb.set_faults(rate=1.0, kinds=["429"])
+        sb.set_webhooks(url="http://127.0.0.1:9/hook", secret="s", retry_scale=0.001); sb.webhooks()
 """
 
 from __future__ import annotations
@@ -128,6 +129,13 @@ class SandboxServer:
 
     def faults(self) -> dict:
         return self._get("/__sandbox/faults")
+
+    def webhooks(self) -> dict:
+        return self._get("/__sandbox/webhooks")
+
+    def set_webhooks(self, **kw) -> dict:
+        """url, secret, events, retry_scale (any subset)."""
+        return self._post("/__sandbox/webhooks", kw)
 
     def set_payload_mode(self, resource: str, mode: str, field: str | None = None, **kw) -> dict:
         return self._post("/__sandbox/payload-mode", {"resource": resource, "mode": mode, "field": field, **kw})

@@ -29,3 +29,9 @@ def test_bad_arguments():
     proc = subprocess.run([sys.executable, "-m", "qtickets_sandbox", "serve", "--anchor", "yesterday"],
                           capture_output=True, text=True, timeout=60, cwd=PACKAGE_PARENT)
     assert proc.returncode == 2 and "invalid --anchor" in proc.stderr
+
+
+def test_health_identifies_the_sandbox(shared_sandbox):
+    health = shared_sandbox._get("/__sandbox/health")
+    assert health["status"] == "ok" and health["service"] == "qtickets-sandbox" and health["sandbox"] is True
+    assert health["clock"].endswith("+03:00") and set(health) == {"status", "service", "sandbox", "clock"}
