@@ -29,3 +29,15 @@ def new_database(server: EmbeddedClickHouse, prefix: str = "t") -> ClickHouseRes
 @pytest.fixture
 def fresh_clickhouse(clickhouse_server) -> ClickHouseResource:
     return new_database(clickhouse_server)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly when the browser tests did not run (they skip where Debian's chromium is missing; CI fails)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "chromium" in str(r.longrepr)]
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} BROWSER TESTS WERE SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(
+            "Debian's chromium is not installed, so the Dagster UI was not tested. Install it and run them:\n"
+            "    sudo apt-get install -y chromium && make test\n"
+            "CI (.ci/run) installs it and sets QTICKETS_REQUIRE_BROWSER=1, which turns a missing browser into a "
+            "failure.", red=True)
