@@ -6,14 +6,18 @@ them at import (settings.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import uuid
+from pathlib import Path
 
-from qtickets_assets.local.stack import embedded_stack, prepare_dagster_home
+from qtickets_assets.local.stack import LOCAL_DIR, embedded_stack, prepare_dagster_home
 
 DEMO_ORDERS = 5000
 
@@ -23,31 +27,78 @@ def _load_definitions():
     return module.defs
 
 
-def _summary(defs) -> list[str]:
-    from qtickets_assets.resources import clickhouse_resource
+def _tables(client) -> list[tuple[str, str, int]]:
+    """(name, engine, rows) of the platform database; rows of a view are counted (demo-sized data)."""
+    rows = client.query("SELECT name, engine, total_rows FROM system.tables WHERE database = currentDatabase() "
+                        "ORDER BY name").result_rows
+    out = []
+    for name, engine, total in rows:
+        if engine == "View":
+            total = client.query(f"SELECT count() FROM {name}").result_rows[0][0]
+        out.append((name, engine, int(total or 0)))
+    return out
 
-    client = clickhouse_resource().get_client()
-    rows = client.query(
-        "SELECT name, total_rows FROM system.tables WHERE database = currentDatabase() "
-        "AND engine NOT IN ('View', 'MaterializedView') ORDER BY name").result_rows
-    width = max((len(name) for name, _ in rows), default=10)
-    lines = [f"  {name:<{width}}  {count or 0:>10,}" for name, count in rows]
-    return lines
+
+def _summary(client) -> list[str]:
+    tables = _tables(client)
+    width = max((len(name) for name, _, _ in tables), default=10)
+    return [f"  {name:<{width}}  {rows:>10,}  {'view' if engine == 'View' else ''}" for name, engine, rows in tables]
 
 
-def _step_lines(result) -> list[str]:
-    """One line per materialized asset and a count of asset checks by outcome."""
-    lines, checks = [], {True: 0, False: 0}
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            materialization = event.event_specific_data.materialization
-            rows = materialization.metadata.get("dagster/row_count")
-            count = f"{rows.value:,} rows" if rows is not None else ""
-            lines.append(f"  materialized {materialization.asset_key.to_user_string():<40} {count}")
-        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            checks[event.event_specific_data.passed] += 1
-    lines.append(f"==> asset checks: {checks[True]} passed, {checks[False]} failed")
-    return lines
+class _Progress:
+    """Prints one line per finished step of a run (read from the instance's event log while the run goes on)."""
+
+    def __init__(self, instance, run_id: str, out, started: float):
+        self.instance, self.run_id, self.out, self.started = instance, run_id, out, started
+        self.seen = 0
+
+    def poll(self) -> None:
+        records = self.instance.all_logs(self.run_id)
+        for record in records[self.seen:]:
+            event = record.dagster_event
+            if event is None:
+                continue
+            kind = event.event_type_value
+            if kind == "ASSET_MATERIALIZATION":
+                materialization = event.event_specific_data.materialization
+                name = materialization.asset_key.to_user_string()
+                if name.startswith("stg_qtickets_api_"):
+                    rows = materialization.metadata.get("dagster/row_count")
+                    count = f"{rows.value:>10,} rows" if rows is not None else ""
+                    self._line(f"loaded {name:<40} {count}")
+                elif name == "qtickets_audit":
+                    self._line(f"audit finished: {materialization.metadata['verdict_status'].value}")
+            elif kind == "STEP_SUCCESS" and event.step_key and "dbt" in event.step_key:
+                self._line(f"dbt build finished (models and tests; log: {self.dbt_log})")
+            elif kind == "STEP_FAILURE":
+                self._line(f"FAILED {event.step_key}")
+        self.seen = len(records)
+
+    def _line(self, text: str) -> None:
+        print(f"  [{time.monotonic() - self.started:5.0f} s] {text}", file=self.out, flush=True)
+
+
+def _run_with_progress(job, instance, run_config: dict, log_path: Path, started: float):
+    """execute_in_process on a thread, with dbt's own log (dagster-dbt writes every dbt event to stdout) sent to
+    `log_path`, while this thread prints progress lines to the real stdout."""
+    out = sys.stdout
+    run_id = str(uuid.uuid4())          # Dagster's run ids are UUID4 strings
+    progress = _Progress(instance, run_id, out, started)
+    progress.dbt_log = log_path
+    holder: dict = {}
+
+    def target() -> None:
+        with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            holder["result"] = job.execute_in_process(instance=instance, raise_on_error=False,
+                                                      run_config=run_config, run_id=run_id)
+
+    worker = threading.Thread(target=target, name="demo-run")
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.5)
+        progress.poll()
+    progress.poll()
+    return holder["result"]
 
 
 def _audit_lines(result) -> list[str]:
@@ -62,6 +113,13 @@ def _audit_lines(result) -> list[str]:
     return []
 
 
+def _check_line(result) -> str:
+    checks = {True: 0, False: 0}
+    for evaluation in result.get_asset_check_evaluations():
+        checks[evaluation.passed] += 1
+    return f"==> asset checks: {checks[True]} passed, {checks[False]} failed"
+
+
 def demo(args: argparse.Namespace) -> int:
     prepare_dagster_home()
     started = time.monotonic()
@@ -74,7 +132,6 @@ def demo(args: argparse.Namespace) -> int:
         # The demo started this sandbox itself, so it asks for the audit's write cases explicitly (the audit still
         # runs them only after the target identifies itself as the sandbox). Nothing else ever turns writes on.
         os.environ["QTICKETS_ALLOW_WRITES"] = "true"
-
         clickhouse_resource().bootstrap()
         defs = _load_definitions()
         job = defs.resolve_implicit_global_asset_job_def()
@@ -82,21 +139,26 @@ def demo(args: argparse.Namespace) -> int:
               flush=True)
         # Dagster's own console log is kept to warnings: the run's full log is in the UI (`make dev`).
         quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-        result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False, run_config=quiet)
+        log_path = LOCAL_DIR / "demo" / "dbt.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        result = _run_with_progress(job, DagsterInstance.get(), quiet, log_path, started)
         failed = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
-        print("\n".join(_step_lines(result)))
-        print("==> tables in ClickHouse (database %s; rows stored, all versions and snapshots):"
+        print(_check_line(result))
+        client = clickhouse_resource().get_client()
+        print("==> tables in ClickHouse (database %s; rows stored, all versions and snapshots; views counted):"
               % os.environ["CLICKHOUSE_DATABASE"])
-        print("\n".join(_summary(defs)))
+        print("\n".join(_summary(client)))
+        client.close()
         audit = _audit_lines(result)
         if audit:
             print("\n".join(audit))
     elapsed = time.monotonic() - started
     if not result.success:
         print(f"==> demo FAILED in {elapsed:.0f} s; failed steps: {', '.join(failed) or 'see the Dagster UI'} "
-              "(`make dev` shows the run)", file=sys.stderr)
+              f"(`make dev` shows the run; dbt's log: {log_path})", file=sys.stderr)
         return 1
-    print(f"==> demo finished in {elapsed:.0f} s; both servers stopped. `make dev` shows this run in the Dagster UI.")
+    print(f"==> demo finished in {elapsed:.0f} s; both servers stopped. dbt's log: {log_path}. "
+          "`make dev` shows this run in the Dagster UI.")
     return 0
 
 

@@ -54,4 +54,6 @@ def _check_iso_date(value: str) -> None:
     pool="dbt",
 )
 def qtickets_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-    yield from dbt.cli(dbt_build_args(config), context=context).stream()
+    # Row counts of the tables and incremental models (count() of a MergeTree table reads only its metadata; views
+    # are not counted), shown in the UI like the staging assets' row counts.
+    yield from dbt.cli(dbt_build_args(config), context=context).stream().fetch_row_counts()
