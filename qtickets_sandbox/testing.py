@@ -137,5 +137,13 @@ class SandboxServer:
         """url, secret, events, retry_scale (any subset)."""
         return self._post("/__sandbox/webhooks", kw)
 
+    def deactivate(self, kind: str, object_id: int) -> dict:
+        """kind: "events" or "shows" (is_active = 0, as the cabinet's switch does)."""
+        return self._post(f"/__sandbox/{kind}/{object_id}/deactivate", {})
+
+    def delete(self, kind: str, object_id: int) -> dict:
+        """kind: "events" or "shows" (deleted_at set; the object stays listed, as in real data)."""
+        return self._post(f"/__sandbox/{kind}/{object_id}/delete", {})
+
     def set_payload_mode(self, resource: str, mode: str, field: str | None = None, **kw) -> dict:
         return self._post("/__sandbox/payload-mode", {"resource": resource, "mode": mode, "field": field, **kw})

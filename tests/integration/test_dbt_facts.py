@@ -74,21 +74,34 @@ def expected_sales(orders: list[dict], events: list[dict]) -> dict[tuple, tuple]
     return out
 
 
-def expected_inventory(seats_by_show: dict, events: list[dict]) -> dict[tuple, tuple]:
-    """(event_id, show_id) -> (tickets_total, tickets_left, tickets_sold) for the shows the loader snapshots:
-    active, non-deleted shows of active, non-deleted events."""
-    out = {}
-    for event in events:
-        if event.get("deleted_at") or not _flag(event.get("is_active")):
-            continue
-        for show in event.get("shows") or []:
-            if show.get("deleted_at") or not _flag(show.get("is_active")):
-                continue
-            seats = (seats_by_show.get(str(show["id"])) or {}).values()
-            total = sum(int(s.get("max_quantity") or 0) for s in seats if not _flag(s.get("disabled")))
-            left = sum(int(s.get("free_quantity") or 0) for s in seats if _flag(s.get("available")))
-            out[(int(event["id"]), int(show["id"]))] = (total, left, total - left)
-    return out
+def loaded_shows(events: list[dict]) -> list[tuple[int, int]]:
+    """(event_id, show_id) of the shows the loader snapshots: active, non-deleted shows of active, non-deleted events."""
+    return [(int(e["id"]), int(s["id"])) for e in events if not e.get("deleted_at") and _flag(e.get("is_active"))
+            for s in e.get("shows") or [] if not s.get("deleted_at") and _flag(s.get("is_active"))]
+
+
+class InventoryOracle:
+    """The documented semantics of fact_qtickets_inventory_latest: one row per show ever snapshotted, from the
+    show's LATEST snapshot. A show that became inactive or was deleted keeps the seats of its last snapshot, so the
+    oracle remembers, after every load, the seats of the shows that load snapshotted."""
+
+    def __init__(self):
+        self.snapshots: dict[tuple[int, int], dict] = {}
+
+    def observe(self, sandbox) -> None:
+        """Call right after a load: the seats of the shows it snapshotted, as they are now."""
+        seats = sandbox.export("seats")
+        for key in loaded_shows(sandbox.export("events")):
+            self.snapshots[key] = seats.get(str(key[1])) or {}
+
+    def expected(self) -> dict[tuple, tuple]:
+        """(event_id, show_id) -> (tickets_total, tickets_left, tickets_sold)."""
+        out = {}
+        for key, seats in self.snapshots.items():
+            total = sum(int(s.get("max_quantity") or 0) for s in seats.values() if not _flag(s.get("disabled")))
+            left = sum(int(s.get("free_quantity") or 0) for s in seats.values() if _flag(s.get("available")))
+            out[key] = (total, left, total - left)
+        return out
 
 
 def fact_sales(client) -> dict[tuple, tuple]:
@@ -150,12 +163,17 @@ def run_pipeline(resources) -> None:
     assert not failed_checks, failed_checks
 
 
-def check_facts(sandbox, client) -> tuple[int, Decimal]:
+def check_facts(sandbox, client, inventory: InventoryOracle | None = None) -> tuple[int, Decimal]:
+    """The facts against the recomputation. `inventory` remembers earlier snapshots; without one, every show
+    snapshotted is assumed to have been snapshotted by the latest load (true when no show left the loader's
+    scope since the first load)."""
     orders, events = sandbox.export("orders"), sandbox.export("events")
     sales = expected_sales(orders, events)
     assert_same(fact_sales(client), sales, "fact_qtickets_sales_daily")
-    assert_same(fact_inventory(client), expected_inventory(sandbox.export("seats"), events),
-                "fact_qtickets_inventory_latest")
+    if inventory is None:
+        inventory = InventoryOracle()
+        inventory.observe(sandbox)
+    assert_same(fact_inventory(client), inventory.expected(), "fact_qtickets_inventory_latest")
     # the UTM fact carries the same totals
     utm = client.query("select sum(tickets_sold), sum(revenue), sum(tickets_refunded) "
                        "from fact_qtickets_sales_utm_daily").result_rows[0]
@@ -167,14 +185,30 @@ def check_facts(sandbox, client) -> tuple[int, Decimal]:
 
 def test_facts_match_the_sandbox_then_stay_right_after_new_activity(platform):
     sandbox, client, resources = platform
+    inventory = InventoryOracle()
     run_pipeline(resources)
-    tickets, revenue = check_facts(sandbox, client)
+    inventory.observe(sandbox)
+    tickets, revenue = check_facts(sandbox, client, inventory)
     assert tickets > 0 and revenue > 0
     print(f"first load: {len(fact_sales(client))} sales rows, {tickets} tickets, revenue {revenue}")
     assert isinstance(next(iter(fact_sales(client)))[0], date)
 
+    # Shows leave the loader's scope the ways the real API allows: a show is deactivated, an event deleted (with
+    # its shows), another event deactivated. Their last snapshots must stay in the inventory fact.
+    live = loaded_shows(sandbox.export("events"))
+    events_with_shows = sorted({e for e, _ in live})
+    gone_show, deleted_event, inactive_event = live[0][1], events_with_shows[-1], events_with_shows[-2]
+    sandbox.deactivate("shows", gone_show)
+    sandbox.delete("events", deleted_event)
+    sandbox.deactivate("events", inactive_event)
+    after = set(loaded_shows(sandbox.export("events")))
+    left = set(live) - after
+    assert {s for _, s in left} >= {gone_show} and {e for e, _ in left} >= {deleted_event, inactive_event}
+
     sandbox.advance(120)  # two hours of new orders, payments, cancellations and refunds
     run_pipeline(resources)  # incremental: staging lookback + insert_overwrite of the touched months
-    new_tickets, new_revenue = check_facts(sandbox, client)
+    inventory.observe(sandbox)
+    new_tickets, new_revenue = check_facts(sandbox, client, inventory)
+    assert left <= set(fact_inventory(client)), "shows out of the loader's scope lost their last snapshot"
     print(f"after advance(120): {len(fact_sales(client))} sales rows, {new_tickets} tickets, revenue {new_revenue}")
     assert (new_tickets, new_revenue) != (tickets, revenue), "advance(120) changed nothing: the test proves little"
