@@ -19,7 +19,8 @@ def _preferred(port: int) -> int:
 
 # Telemetry off; one slot in the `qtickets_api` pool, so ingestion steps of overlapping runs take turns and the
 # API's rate budget (enforced per process by the client) holds across runs too; run monitoring on, so the
-# daemon fails a run that outlives its job's `dagster/max_runtime` tag (automation.py).
+# daemon fails a run that outlives its job's `dagster/max_runtime` tag (automation.py), and any run without one
+# (an ad-hoc materialization, `dagster asset materialize --select '*'`, i.e. __ASSET_JOB) after 6 hours.
 DAGSTER_YAML = """telemetry:
   enabled: false
 concurrency:
@@ -28,6 +29,7 @@ concurrency:
 run_monitoring:
   enabled: true
   poll_interval_seconds: 60
+  max_runtime_seconds: 21600
 """
 
 

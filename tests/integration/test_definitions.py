@@ -76,3 +76,5 @@ def test_every_job_has_a_deadline_that_the_local_instance_enforces(tmp_path):
     with DagsterInstance.from_config(str(tmp_path)) as instance:
         assert instance.run_monitoring_enabled
         assert instance.telemetry_enabled is False
+        # runs of no job of ours (ad-hoc materializations, __ASSET_JOB from `--select '*'`) get a deadline too
+        assert instance.run_monitoring_max_runtime_seconds == 6 * 3600
