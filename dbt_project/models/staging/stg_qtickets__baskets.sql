@@ -1,19 +1,21 @@
+{{ config(order_by=['order_id', 'basket_id']) }}
 -- One row per basket (ticket line) of the latest version of each order, exploded from the order's `baskets`,
 -- carrying the order fields the sales marts need (payment state, payment time, currency, utm).
 -- The baskets are exploded from the raw payload here, not passed through stg_qtickets__orders, so that no view
 -- ever exposes the raw basket objects: they carry the ticket holders' emails, phones and names.
-with latest_payloads as (
+with orders as (
 
-    -- The same deterministic dedup as stg_qtickets__orders: newest version of each order.
-    select order_id, payload
-    from {{ source('qtickets_api', 'stg_qtickets_api_orders_raw') }}
-    {{ latest_version(['order_id']) }}
+    select * from {{ ref('stg_qtickets__orders') }}
 
 ),
 
-orders as (
+latest_payloads as (
 
-    select * from {{ ref('stg_qtickets__orders') }}
+    -- Exactly the raw row stg_qtickets__orders kept for each order (its _version and payload hash): no second sort
+    -- of the raw orders, one scan that reads the payloads of the chosen rows only.
+    select order_id, payload
+    from {{ source('qtickets_api', 'stg_qtickets_api_orders_raw') }}
+    where (order_id, _version, cityHash64(payload)) in (select order_id, _version, _payload_hash from orders)
 
 ),
 
@@ -41,25 +43,31 @@ exploded as (
 
 ),
 
+parsed as (
+
+    select *, {{ json_fields('basket') }} as b from exploded
+
+),
+
 renamed as (
 
     select
-        {{ json_id('basket', "'id'") }}                       as basket_id,
+        {{ json_id("b['id']") }}                       as basket_id,
         order_id,
         event_id,
-        {{ json_id('basket', "'show_id'") }}                as show_id,
-        {{ json_str('basket', "'seat_id'") }}                 as seat_id,
-        toLowCardinality({{ json_str('basket', "'multiprice_code'") }}) as multiprice_code,
-        coalesce({{ json_int('basket', "'quantity'") }}, 1)   as quantity,
-        {{ json_money('basket', "'price'") }}                 as price,
-        {{ json_money('basket', "'original_price'") }}        as original_price,
-        {{ json_money('basket', "'discount_value'") }}        as discount_value,
-        {{ json_ts('basket', "'created_at'") }}               as created_at,
-        {{ json_ts('basket', "'deleted_at'") }}               as deleted_at,
-        {{ json_ts('basket', "'refunded_at'") }}              as refunded_at,
-        {{ json_money('basket', "'refunded_amount'") }}       as refunded_amount,
-        {{ json_ts('basket', "'checked_at'") }}               as checked_at,
-        {{ json_str('basket', "'barcode'") }} != ''           as has_barcode,
+        {{ json_id("b['show_id']") }}                as show_id,
+        {{ json_str("b['seat_id']") }}                 as seat_id,
+        toLowCardinality({{ json_str("b['multiprice_code']") }}) as multiprice_code,
+        coalesce({{ json_int("b['quantity']") }}, 1)   as quantity,
+        {{ json_money("b['price']") }}                 as price,
+        {{ json_money("b['original_price']") }}        as original_price,
+        {{ json_money("b['discount_value']") }}        as discount_value,
+        {{ json_ts("b['created_at']") }}               as created_at,
+        {{ json_ts("b['deleted_at']") }}               as deleted_at,
+        {{ json_ts("b['refunded_at']") }}              as refunded_at,
+        {{ json_money("b['refunded_amount']") }}       as refunded_amount,
+        {{ json_ts("b['checked_at']") }}               as checked_at,
+        {{ json_str("b['barcode']") }} != ''           as has_barcode,
         -- order fields
         order_is_payed,
         order_payed_at,
@@ -72,7 +80,7 @@ renamed as (
         utm_term,
         _loaded_at,
         _version
-    from exploded
+    from parsed
 
 )
 

@@ -1,3 +1,4 @@
+{{ config(order_by=['client_id']) }}
 -- One row per buyer: the latest `_version` of each client_id. NO personal data leaves the raw table:
 -- only the id and flags saying which contact fields are filled.
 with source as (

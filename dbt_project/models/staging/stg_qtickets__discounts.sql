@@ -1,3 +1,4 @@
+{{ config(order_by=['discount_id']) }}
 -- One row per discount: the latest `_version` of each discount_id. The API exposes no discount value.
 with source as (
 

@@ -1,3 +1,4 @@
+{{ config(order_by=['event_id']) }}
 -- One row per event: the latest `_version` of each event_id, parsed from the API payload.
 with source as (
 

@@ -1,3 +1,4 @@
+{{ config(order_by=['event_id', 'show_id']) }}
 -- One row per Partners API event-show entry (events/lists): the latest `_version` of each (event_id, show_id).
 with source as (
 

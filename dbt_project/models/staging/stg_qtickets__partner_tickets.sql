@@ -1,3 +1,4 @@
+{{ config(order_by=['ticket_id']) }}
 -- One row per Partners API ticket (tickets/find): the latest `_version` of each ticket_id.
 -- The holder's client_* fields and fanid are personal data and are not exposed.
 with source as (

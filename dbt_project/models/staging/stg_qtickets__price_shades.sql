@@ -1,3 +1,4 @@
+{{ config(order_by=['shade_id']) }}
 -- One row per price shade (GET /color-themes): the latest `_version` of each shade_id.
 with source as (
 

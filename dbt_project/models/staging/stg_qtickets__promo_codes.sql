@@ -1,3 +1,4 @@
+{{ config(order_by=['promo_code_id']) }}
 -- One row per promo code: the latest `_version` of each promo_code_id.
 with source as (
 

@@ -1,3 +1,4 @@
+{{ config(order_by=['show_id']) }}
 -- One row per show (event date), exploded from the `shows` of the latest version of each event.
 with events as (
 
