@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -189,13 +190,23 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+_LONG_DIGITS = re.compile(r"\d{10,}")
+
+
 def _masked(column: str, value: Any) -> Any:
     """Masked by the column's name (an email column gets the email mask) and, for any string, as free text;
-    long values are cut so a hostile 200,000-character string stays out of the UI."""
+    long values are cut so a hostile 200,000-character string stays out of the UI.
+
+    A failing value is by definition not what its field should hold, so it may be personal data that arrived in
+    the wrong field: a run of 10 or more digits (an INN, a phone, a card number) is masked whatever the column."""
     value = _jsonable(value)
     if isinstance(value, str) and len(value) > 4 * MAX_SAMPLE_CHARS:
         value = f"{value[:4 * MAX_SAMPLE_CHARS]}... (+{len(value) - 4 * MAX_SAMPLE_CHARS} chars)"
     masked = mask_payload({column: value}).get(column)
+    if isinstance(masked, int) and not isinstance(masked, bool) and len(str(abs(masked))) >= 10:
+        masked = _LONG_DIGITS.sub(lambda m: "*" * len(m.group()), str(masked))
+    elif isinstance(masked, str):
+        masked = _LONG_DIGITS.sub(lambda m: "*" * len(m.group()), masked)
     if isinstance(masked, str) and len(masked) > MAX_SAMPLE_CHARS:
         return f"{masked[:MAX_SAMPLE_CHARS]}... (+{len(masked) - MAX_SAMPLE_CHARS} chars)"
     return masked

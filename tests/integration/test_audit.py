@@ -19,6 +19,7 @@ from qtickets_assets.audit.asset import qtickets_audit
 from qtickets_assets.audit.plan import load_plan
 from qtickets_assets.qtickets.client import QTicketsResource
 from tests.conftest import new_database
+from tests.reliability.leaks import find_leaks, personal_values
 
 from qtickets_sandbox.testing import SandboxServer
 
@@ -62,39 +63,21 @@ def case_docs(folder: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in (folder / "responses").glob("*.json")}
 
 
-def personal_values(sandbox) -> set[str]:
-    """Every email and phone of the sandbox's buyers and ticket holders."""
-    found: set[str] = set()
-
-    def walk(obj):
-        if isinstance(obj, dict):
-            for k, v in obj.items():
-                if k in ("email", "client_email", "phone", "client_phone") and isinstance(v, str) and len(v) > 5:
-                    found.add(v)
-                    if "phone" in k:
-                        found.add(re.sub(r"\D", "", v))
-                else:
-                    walk(v)
-        elif isinstance(obj, list):
-            for v in obj:
-                walk(v)
-
-    walk(sandbox.export("clients"))
-    walk(sandbox.export("orders"))
-    assert len(found) > 20, "the sandbox export should hold buyers' emails and phones"
-    return found
+def forbidden_for(sandbox, *secret_values: str):
+    forbidden = personal_values(sandbox)
+    for value in secret_values:
+        forbidden.add_secret(value, "token")
+    assert len(forbidden.emails) > 20 and len(forbidden.names) > 20, "the sandbox should hold buyers' data"
+    return forbidden
 
 
-def assert_no_leaks(folder: Path, forbidden: set[str]):
+def assert_no_leaks(folder: Path, forbidden):
     blobs = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
              if p.is_file() and not p.name.endswith(".zip")}
     for zpath in folder.glob("*.zip"):
         with zipfile.ZipFile(zpath) as zf:
             blobs.update({f"zip:{n}": zf.read(n) for n in zf.namelist()})
-    for name, blob in blobs.items():
-        text = blob.decode("utf-8")
-        for value in forbidden:
-            assert value not in text, f"{name} leaks a secret or personal value"
+    assert find_leaks(blobs, forbidden) == []
 
 
 def assert_archive(folder: Path):
@@ -145,7 +128,7 @@ def test_writes_enabled_every_case_runs_and_matches(sandbox, clickhouse, tmp_pat
     report = (folder / "report.md").read_text()
     assert "## 8. Итог (по-русски)" in report and "ПРОЙДЕН" in report and "MSK" in report
     assert_archive(folder)
-    assert_no_leaks(folder, personal_values(sandbox) | {sandbox.token, sandbox.partners_token})
+    assert_no_leaks(folder, forbidden_for(sandbox, sandbox.token, sandbox.partners_token))
 
 
 def test_writes_disabled_never_reads_as_passed(sandbox, clickhouse, tmp_path):
@@ -168,7 +151,7 @@ def test_writes_disabled_never_reads_as_passed(sandbox, clickhouse, tmp_path):
     assert all(now[t]["rows_before"] == previous[t]["rows_after"] for t in now)
     assert int(now["meta_job_runs"]["delta"]) >= 1             # the first audit's own run row
     assert_archive(folder)
-    assert_no_leaks(folder, personal_values(sandbox) | {sandbox.token, sandbox.partners_token})
+    assert_no_leaks(folder, forbidden_for(sandbox, sandbox.token, sandbox.partners_token))
 
 
 def test_wrong_configured_token_gives_a_failed_verdict(sandbox, clickhouse, tmp_path):
@@ -178,4 +161,4 @@ def test_wrong_configured_token_gives_a_failed_verdict(sandbox, clickhouse, tmp_
     assert metadata["verdict"].value.startswith(expected)
     assert f"**Verdict: {expected}" in (folder / "report.md").read_text()
     assert_archive(folder)
-    assert_no_leaks(folder, {"wrong-token-not-valid", sandbox.partners_token})
+    assert_no_leaks(folder, forbidden_for(sandbox, "wrong-token-not-valid", sandbox.partners_token))

@@ -1,10 +1,13 @@
 """Secrets and personal data: a full materialization (every staging asset, the pandera checks, dbt, the audit) with
-DISTINCTIVE tokens, plus the failure paths (wrong token, API down, wrong ClickHouse password, transport faults),
-then every text that left the staging tables is scanned for the tokens and for the buyers' emails and phones:
-Dagster's event log (every event, message and metadata value, serialised whole), the process's stdout/stderr
-(the fd level, so dbt's and the servers' output too), every Python log record at DEBUG, the audit's report, log,
-CSV, responses and zip, dbt's files written by this run, every ClickHouse table and view but the raw staging
-tables, and every exception text. Writes: none unless enabled (the sandbox's state, compared before and after).
+random tokens, plus the failure paths (wrong token, API down, wrong ClickHouse password, transport faults), then
+the same with hostile payloads (odd strings everywhere, personal data in the wrong fields and odd spellings).
+Every text that left the staging tables is scanned (tests/reliability/leaks.py) for the tokens and the password
+(and their first 8 characters) and for the buyers' and ticket holders' emails, phones, first name + surname pairs,
+INN and full card numbers, in any spelling: Dagster's event log (every event, message and metadata value,
+serialised whole), the process's stdout/stderr (the fd level, so dbt's and the servers' output too), every Python
+log record at DEBUG, the audit's report, log, CSV, responses and zip, dbt's files written by this run, every
+ClickHouse table and view but the raw staging tables, and every exception text. Writes: none unless enabled (the
+sandbox's state, compared before and after).
 """
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ STATE = ("orders", "clients", "events", "discounts", "promo_codes", "color_theme
 
 @pytest.fixture(scope="module")
 def world(clickhouse_server, dbt_assets, tmp_path_factory):
-    token, partners_token = f"tok-{secrets.token_hex(12)}", f"pk-{secrets.token_hex(12)}"
+    token, partners_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     database = f"rel_sec_{uuid.uuid4().hex[:8]}"
     with SandboxServer(orders=300, seed=9, token=token, partners_token=partners_token) as sandbox, \
             pytest.MonkeyPatch.context() as env:
@@ -50,8 +53,9 @@ def world(clickhouse_server, dbt_assets, tmp_path_factory):
             env.setenv(key, value)
         env.delenv("QTICKETS_ALLOW_WRITES", raising=False)
         clickhouse = clickhouse_for(clickhouse_server, database)
-        forbidden = {token: "REST token", partners_token: "Partners token",
-                     **{v: "email/phone" for v in personal_values(sandbox)}}
+        forbidden = personal_values(sandbox)
+        forbidden.add_secret(token, "REST token")
+        forbidden.add_secret(partners_token, "Partners token")
         yield sandbox, clickhouse, dbt_assets, forbidden, tmp_path_factory.mktemp("audit")
 
 
@@ -98,8 +102,8 @@ def failure_texts(sandbox, clickhouse, instance, forbidden: dict) -> list[str]:
         (staging("partner_events", step_retries=False),         # the REST token used as the Partners key
          {"qtickets": qtickets_for(sandbox, partners_token=sandbox.token), "clickhouse": clickhouse}),
     ]
-    password = f"chpw-{secrets.token_hex(8)}"
-    forbidden[password] = "ClickHouse password"
+    password = secrets.token_urlsafe(16)
+    forbidden.add_secret(password, "ClickHouse password")
     wrong_password = ClickHouseResource(host=clickhouse.host, port=clickhouse.port, database=clickhouse.database,
                                         password=password)
     runs.append((staging("orders", step_retries=False), {"qtickets": qtickets_for(sandbox),
@@ -151,30 +155,106 @@ def test_full_materialization_leaks_no_secret_and_no_personal_data(world, capfd,
     captured = capfd.readouterr()
     tables, views = clickhouse_texts(clickhouse)
     VIEWS.update(views)
-    texts = {**event_log_texts(instance),
-             "stdout": captured.out, "stderr": captured.err,
-             **{f"log record {i} {r.name}": f"{r.getMessage()} {r.exc_text or ''}"
-                for i, r in enumerate(caplog.records)},
-             **folder_texts(audit_root, "audit"),
-             **folder_texts(DBT_PROJECT_DIR / "target", "dbt target", since=started),
-             **folder_texts(DBT_PROJECT_DIR / "logs", "dbt logs", since=started),
-             **tables,
-             **{f"exception {i}": t for i, t in enumerate(exceptions)}}
+    texts = everything_written(instance, captured, caplog, audit_root, started, tables, exceptions)
     leaks = find_leaks(texts, forbidden)
     assert leaks == [], leaks
 
-    # The scanner is not blind: it finds the tokens where they must be (the environment) and the personal
-    # data where it may be (the raw staging table of clients).
+    # The scanner is not blind: it finds the tokens where they must be (the environment), the personal data where
+    # it may be (the raw staging tables), and every spelling it claims to read.
     ch = clickhouse.get_client()
     raw_clients = ch.raw_query("SELECT payload FROM stg_qtickets_api_clients_raw FORMAT TSVRaw")
-    assert find_leaks({"raw clients": raw_clients}, forbidden) == ["raw clients: email/phone"]
-    assert len(find_leaks({k: v for k, v in os.environ.items() if k.startswith("QTICKETS_")}, forbidden)) == 2
+    assert {"raw: email", "raw: phone", "raw: name"} <= set(find_leaks({"raw": raw_clients}, forbidden))
+    raw_orders = ch.raw_query("SELECT payload FROM stg_qtickets_api_orders_raw FORMAT TSVRaw")
+    assert "raw: INN" in find_leaks({"raw": raw_orders}, forbidden)
+    env_found = find_leaks({k: v for k, v in os.environ.items() if k.startswith("QTICKETS_")}, forbidden)
+    assert len(env_found) == 4, env_found          # both tokens, each whole and as its 8-character prefix
+    assert_scanner_reads_every_spelling(forbidden)
+    report("secrets", texts, captured, forbidden, leaks)
+
+
+def everything_written(instance, captured, caplog, audit_root, started, tables, exceptions) -> dict:
+    return {**event_log_texts(instance),
+            "stdout": captured.out, "stderr": captured.err,
+            **{f"log record {i} {r.name}": f"{r.getMessage()} {r.exc_text or ''}"
+               for i, r in enumerate(caplog.records)},
+            **folder_texts(audit_root, "audit"),
+            **folder_texts(DBT_PROJECT_DIR / "target", "dbt target", since=started),
+            **folder_texts(DBT_PROJECT_DIR / "logs", "dbt logs", since=started),
+            **tables,
+            **{f"exception {i}": t for i, t in enumerate(exceptions)}}
+
+
+def report(label: str, texts: dict, captured, forbidden, leaks) -> None:
     kinds = {k: sum(1 for n in texts if n.startswith(k)) for k in
              ("event log", "log record", "audit:", "dbt target", "dbt logs", "clickhouse:", "exception")}
-    print(f"RELIABILITY secrets: scanned {len(texts)} texts ({sum(len(t) for t in texts.values()) / 1e6:.1f} MB): "
+    print(f"RELIABILITY {label}: scanned {len(texts)} texts ({sum(len(t) for t in texts.values()) / 1e6:.1f} MB): "
           f"{kinds}, stdout/stderr {len(captured.out) + len(captured.err)} chars; forbidden values "
-          f"{len(forbidden)} (2 tokens, 1 ClickHouse password, {len(forbidden) - 3} emails/phones); leaks: "
-          f"{len(leaks)}; API state unchanged with writes disabled")
+          f"{forbidden.size} {forbidden.counts()}; leaks: {len(leaks)}")
+
+
+def assert_scanner_reads_every_spelling(forbidden) -> None:
+    email = next(iter(sorted(forbidden.emails)))
+    phone = next(iter(sorted(forbidden.phones)))
+    name, surname = next(iter(sorted(forbidden.names)))
+    inn = next(iter(sorted(forbidden.inns)))
+    spellings = {
+        "url-encoded email": email.upper().replace("@", "%40"),
+        "formatted phone": f"8 ({phone[:3]}) {phone[3:6]}-{phone[6:8]}-{phone[8:]}",
+        "surname first": f"{surname.upper()}, {name.capitalize()}",
+        "escaped name": (f"{name} {surname}").encode("ascii", "backslashreplace").decode(),
+        "INN in text": f"ИНН:{inn};",
+    }
+    for label, text in spellings.items():
+        assert find_leaks({label: text}, forbidden), (label, "the scanner missed this spelling")
+    cards = type(forbidden)(cards={"4111111111111111"})
+    assert find_leaks({"card": "pan 4111-1111-1111-1111"}, cards) == ["card: card number"]
+
+
+# Personal data where it does not belong and in odd spellings, in fields the contracts check (so it reaches the
+# checks' failure samples, which must mask it), plus odd strings everywhere else.
+HOSTILE_PERSON = {"email": "petr.sidorov@mail.example.ru", "name": ("пётр", "сидоров"), "phone": "9165551234",
+                  "card": "4111111111111111", "inn": "7707083893"}
+HOSTILE_MODES = {
+    "clients": ("add_field", "email", "Сидоров Пётр <PETR.SIDOROV%40MAIL.EXAMPLE.RU>"),   # no @: fails the format
+    "orders": ("add_field", "payment_card_number", "4111 1111 1111 1111"),                 # a full PAN
+    "barcodes": ("add_field", "barcode", "+7 (916) 555-12-34"),                            # a phone as a barcode
+    "promo_codes": ("add_field", "code", 7707083893),                                      # an INN, retyped
+    **{r: ("hostile_strings", None, None) for r in ("events", "discounts", "color_themes", "seats",
+                                                    "partner_tickets", "partner_events")},
+}
+
+
+@pytest.mark.slow
+def test_hostile_payloads_leak_nothing_either(world, capfd, caplog):
+    sandbox, clickhouse, dbt_assets, forbidden, audit_root = world
+    forbidden.add_person(HOSTILE_PERSON["email"], HOSTILE_PERSON["phone"], *HOSTILE_PERSON["name"])
+    forbidden.cards.add(HOSTILE_PERSON["card"])
+    forbidden.inns.add(HOSTILE_PERSON["inn"])
+    caplog.set_level(logging.DEBUG)
+    started = time.time()
+    for resource, (mode, field, value) in HOSTILE_MODES.items():
+        sandbox.set_payload_mode(resource, mode, field, **({"value": value} if mode == "add_field" else {}))
+    try:
+        instance = dg.DagsterInstance.ephemeral()
+        result = dg.materialize(
+            [*STAGING_ASSETS, *quality_checks, dbt_assets, qtickets_audit], resources=all_resources(),
+            instance=instance, raise_on_error=False, run_config={"ops": {
+                **{a.op.name: {"config": {"mode": "full"}} for a in STAGING_ASSETS},
+                "qtickets_audit": {"config": {"output_root": str(audit_root / "hostile"), "allow_writes": False}}}})
+    finally:
+        sandbox.set_payload_mode("*", "none")
+    failed = {e.asset_key.path[-1] for e in result.get_asset_check_evaluations() if not e.passed}
+    # the injected values reached the checks (and so their masked samples) of these resources
+    assert {"stg_qtickets_api_clients_raw", "stg_qtickets_api_orders_raw", "stg_qtickets_api_barcodes_raw",
+            "stg_qtickets_api_promo_codes_raw"} <= failed, failed
+    captured = capfd.readouterr()
+    tables, views = clickhouse_texts(clickhouse)
+    texts = everything_written(instance, captured, caplog, audit_root / "hostile", started, {**tables, **views}, [])
+    leaks = find_leaks(texts, forbidden)
+    assert leaks == [], leaks
+    raw = clickhouse.get_client().raw_query("SELECT payload FROM stg_qtickets_api_clients_raw FORMAT TSVRaw")
+    assert {"raw: email", "raw: name"} <= set(find_leaks({"raw": raw}, forbidden))      # it was there to find
+    report("secrets, hostile payloads", texts, captured, forbidden, leaks)
 
 
 def test_dbt_views_expose_no_personal_data(world):
