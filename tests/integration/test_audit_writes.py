@@ -32,7 +32,7 @@ from tests.conftest import new_database
 
 pytestmark = pytest.mark.integration
 
-COUNTERS = ("requests_served", "faults_injected", "generation_seconds")   # change with any read
+COUNTERS = ("requests_served", "faults_injected", "generation_seconds", "fanout_cache")   # change with any read
 
 
 @pytest.fixture
