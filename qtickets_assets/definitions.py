@@ -8,11 +8,11 @@ from dagster import BetaWarning, Definitions, in_process_executor, with_source_c
 from qtickets_assets.audit.asset import qtickets_audit
 from qtickets_assets.automation import automation_sensor, jobs, schedules
 from qtickets_assets.failure_sensor import record_run_failures
-from qtickets_assets.qtickets.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.quality.checks import quality_checks
 from qtickets_assets.quality.freshness import freshness_checks, freshness_checks_sensor
 from qtickets_assets.resources import all_resources
-from qtickets_assets.transform import qtickets_dbt_assets
+from qtickets_assets.transform.assets import qtickets_dbt_assets
 
 with warnings.catch_warnings():  # code references are "beta" in Dagster 1.13; the UI links are worth it
     warnings.simplefilter("ignore", BetaWarning)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
-from qtickets_assets.qtickets.client import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND, QTicketsResource
+from qtickets_assets.qtickets.client.api import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND
+from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.settings import flag, secret, setting
 
 
@@ -30,6 +31,6 @@ def qtickets_resource() -> QTicketsResource:
 
 
 def all_resources() -> dict:
-    from qtickets_assets.transform import dbt_resource
+    from qtickets_assets.transform.project import dbt_resource
 
     return {"clickhouse": clickhouse_resource(), "qtickets": qtickets_resource(), "dbt": dbt_resource()}

@@ -12,8 +12,8 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from qtickets_assets.qtickets.catalog import CATALOG
-from qtickets_assets.qtickets.jsonfast import dumps
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
+from qtickets_assets.qtickets.client.decoding import dumps
 from qtickets_assets.quality.contracts import CONTRACTS
 from qtickets_assets.quality.evaluate import ValidationOutcome, evaluate_contract
 

@@ -20,7 +20,7 @@ from qtickets_assets.audit.run import DEFAULT_OUTPUT_ROOT, run_audit
 from qtickets_assets.audit.verdict import NON_SANDBOX_OVERRIDE
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.clickhouse.run_log import RunRecord, clickhouse_unreachable, write_run
-from qtickets_assets.qtickets.client import QTicketsResource
+from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.settings import flag
 from qtickets_assets.settings import timezone as platform_timezone
 

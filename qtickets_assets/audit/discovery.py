@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from qtickets_assets.audit.expectations import describe_answer
-from qtickets_assets.audit.runner import Prober, answer_code
+from qtickets_assets.audit.probes import Prober, answer_code
 from qtickets_assets.audit.verdict import CaseResult
 
 PARTNER_SEATS_NEEDED = 6        # 4 held by 6.1-6.3 + 2 checked by 6.8

@@ -22,7 +22,7 @@ from qtickets_assets.audit.archive import pack
 from qtickets_assets.audit.discovery import Discovery, generated_values
 from qtickets_assets.audit.plan import load_plan
 from qtickets_assets.audit.report import AuditFacts, render
-from qtickets_assets.audit.runner import Prober, run_plan
+from qtickets_assets.audit.probes import Prober, run_plan
 from qtickets_assets.audit.verdict import CaseResult, Verdict, derive_verdict, is_production, totals, \
     writes_decision
 from qtickets_assets.privacy import mask_text, redact_secrets

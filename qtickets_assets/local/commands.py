@@ -188,6 +188,6 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--orders", type=int, default=DEMO_ORDERS)
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=dev)
-    # Listed for --help only: cli.main hands `bench ...` to qtickets_assets.bench before argparse sees it.
+    # Listed for --help only: cli.main hands `bench ...` to qtickets_bench before argparse sees it.
     sub.add_parser("bench", help="benchmark the platform against dlt and the API/ClickHouse limit "
                                  "(needs the bench extra: `make bench`)")

@@ -20,7 +20,7 @@ from dagster import (
 )
 
 from qtickets_assets.clickhouse.resource import validate_identifier
-from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.quality.contracts import CONTRACTS
 from qtickets_assets.quality.evaluate import ValidationOutcome, evaluate_contract
 from qtickets_assets.quality.fields import ResourceContract

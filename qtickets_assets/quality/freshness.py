@@ -25,7 +25,7 @@ from dagster import (
     build_sensor_for_freshness_checks,
 )
 
-from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 
 # Allowed lag since the last successful materialization. Sales and seats move by the minute and are loaded
 # every 30 minutes, so 2 hours = several missed loads; reference data changes rarely and is loaded daily.

@@ -17,7 +17,7 @@ import pytest
 
 from qtickets_assets.audit.asset import qtickets_audit
 from qtickets_assets.audit.plan import load_plan
-from qtickets_assets.qtickets.client import QTicketsResource
+from qtickets_assets.qtickets.client.resource import QTicketsResource
 from tests.conftest import new_database
 from tests.reliability.leaks import find_leaks, personal_values
 

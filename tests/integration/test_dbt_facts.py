@@ -18,9 +18,9 @@ from dagster import materialize
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-from qtickets_assets.qtickets.assets import STAGING_ASSETS
-from qtickets_assets.qtickets.client import QTicketsResource
-from qtickets_assets.transform import dbt_resource, prepare_manifest
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.client.resource import QTicketsResource
+from qtickets_assets.transform.project import dbt_resource, prepare_manifest
 from qtickets_sandbox.testing import SandboxServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
@@ -155,7 +155,7 @@ def platform(tmp_path_factory):
 
 
 def run_pipeline(resources) -> None:
-    from qtickets_assets.transform import qtickets_dbt_assets
+    from qtickets_assets.transform.assets import qtickets_dbt_assets
 
     result = materialize([*STAGING_ASSETS, qtickets_dbt_assets], resources=resources, raise_on_error=False)
     failed_checks = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]

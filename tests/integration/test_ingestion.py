@@ -9,9 +9,9 @@ import pytest
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-from qtickets_assets.qtickets.assets import STAGING_ASSETS
-from qtickets_assets.qtickets.catalog import CATALOG
-from qtickets_assets.qtickets.client import QTicketsResource
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
+from qtickets_assets.qtickets.client.resource import QTicketsResource
 
 from qtickets_sandbox.testing import SandboxServer
 
@@ -127,7 +127,7 @@ def test_fanout_tables_match_the_sandbox(sandbox, ch):
 
 
 def test_orders_key_columns_are_typed_utc(sandbox, ch):
-    from qtickets_assets.qtickets.timeparse import parse_ts
+    from qtickets_assets.qtickets.client.timestamps import parse_ts
     exported = {int(o["id"]): o for o in sandbox.export("orders")}
     rows = ch.query(f"SELECT order_id, event_id, payed, created_at, payed_at, updated_at, deleted_at, payload "
                     f"FROM {ORDERS} FINAL").result_rows
@@ -188,7 +188,7 @@ def test_range_backfill_loads_the_created_at_window(sandbox, clickhouse, ch):
     lo, hi = days[len(days) // 3], days[len(days) // 2]
     result = run(sandbox, clickhouse, ["orders"], config={"mode": "range", "created_from": lo, "created_to": hi})
     m = meta(result, "orders")
-    from qtickets_assets.qtickets.timeparse import parse_ts, platform_tz
+    from qtickets_assets.qtickets.client.timestamps import parse_ts, platform_tz
     expected = {int(o["id"]) for o in sandbox.export("orders")
                 if lo <= parse_ts(o["created_at"]).astimezone(platform_tz()).date().isoformat() <= hi}
     assert m["rows_inserted"] == len(expected) and m["mode"] == "range"

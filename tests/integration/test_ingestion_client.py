@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from qtickets_assets.qtickets.client import QTicketsClient
-from qtickets_assets.qtickets.errors import (ApiUnavailable, ResourceNotFound, RouteNotFound, WrongAuthorization)
+from qtickets_assets.qtickets.client.api import QTicketsClient
+from qtickets_assets.qtickets.client.errors import (ApiUnavailable, ResourceNotFound, RouteNotFound, WrongAuthorization)
 
 from qtickets_sandbox.testing import SandboxServer
 
@@ -46,8 +46,8 @@ def test_sparse_pages_match_the_full_parse_over_http(sandbox):
     decisions as the full parse, and each payload is the object's own bytes in the API's answer."""
     import json
 
-    from qtickets_assets.qtickets.catalog import CATALOG
-    from qtickets_assets.qtickets.rows import payload_bytes
+    from qtickets_assets.qtickets.ingest.catalog import CATALOG
+    from qtickets_assets.qtickets.ingest.columns import payload_bytes
 
     entry = CATALOG["orders"]
     where = [{"column": "client_id", "operator": ">", "value": 0}, {"column": "updated_at", "operator": ">=",

@@ -10,12 +10,12 @@ import pytest
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-from qtickets_assets.qtickets.assets import STAGING_ASSETS
-from qtickets_assets.qtickets.client import QTicketsResource
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.quality.checks import CHECK_NAME, quality_checks
 
 from qtickets_sandbox.testing import SandboxServer
-from qtickets_assets import transform
+from qtickets_assets.transform.project import dbt_resource, prepare_manifest
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
@@ -25,8 +25,8 @@ FACTS = {"fact_qtickets_sales_daily", "fact_qtickets_inventory_latest"}
 
 @pytest.fixture(scope="module")
 def dbt_assets():
-    transform.prepare_manifest()  # `dbt parse`, offline: the dbt assets need target/manifest.json
-    assets = transform.qtickets_dbt_assets
+    prepare_manifest()  # `dbt parse`, offline: the dbt assets need target/manifest.json
+    from qtickets_assets.transform.assets import qtickets_dbt_assets as assets
     assert FACTS <= {key.path[-1] for key in assets.keys}  # guard: an empty selection would pass vacuously
     return assets
 
@@ -56,7 +56,7 @@ def run_all(sandbox, clickhouse, dbt_assets, monkeypatch):
     run_config = {"ops": {a.op.name: {"config": {"mode": "full"}} for a in STAGING_ASSETS}}
     return dg.materialize(
         [*STAGING_ASSETS, *quality_checks, dbt_assets],
-        resources={"qtickets": qtickets, "clickhouse": resource, "dbt": transform.dbt_resource()},
+        resources={"qtickets": qtickets, "clickhouse": resource, "dbt": dbt_resource()},
         run_config=run_config, raise_on_error=False,
     )
 

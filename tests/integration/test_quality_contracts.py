@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.quality.contracts import CONTRACTS
 from tests.conftest import new_database
 from tests.contract_examples import EXAMPLES, as_row, example_object, stop_merges, store_and_validate

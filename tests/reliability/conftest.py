@@ -7,10 +7,10 @@ import pytest
 @pytest.fixture(scope="session")
 def dbt_assets():
     """The real dbt assets; `dbt parse` first so the manifest matches the checkout (offline, ~3 s)."""
-    from qtickets_assets import transform
+    from qtickets_assets.transform.project import prepare_manifest
 
-    transform.prepare_manifest()
-    assets = transform.qtickets_dbt_assets
+    prepare_manifest()
+    from qtickets_assets.transform.assets import qtickets_dbt_assets as assets
     facts = {"fact_qtickets_sales_daily", "fact_qtickets_inventory_latest"}
     assert facts <= {key.path[-1] for key in assets.keys}   # an empty selection would pass vacuously
     return assets
@@ -18,6 +18,6 @@ def dbt_assets():
 
 @pytest.fixture(scope="session")
 def dbt():
-    from qtickets_assets.transform import dbt_resource
+    from qtickets_assets.transform.project import dbt_resource
 
     return dbt_resource()

@@ -16,10 +16,10 @@ from typing import Iterable
 import dagster as dg
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
-from qtickets_assets.qtickets import assets as staging_module
-from qtickets_assets.qtickets.assets import STAGING_ASSETS
-from qtickets_assets.qtickets.catalog import CATALOG
-from qtickets_assets.qtickets.client import QTicketsResource
+from qtickets_assets.qtickets.ingest import assets as staging_module
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
+from qtickets_assets.qtickets.client.resource import QTicketsResource
 
 ASSETS = {a.key.path[0]: a for a in STAGING_ASSETS}
 FAULT_KINDS = ["429", "503", "timeout", "reset", "truncated"]

@@ -12,10 +12,11 @@ import os
 
 import dagster as dg
 
-from qtickets_assets.qtickets.assets import STAGING_ASSETS
-from qtickets_assets.qtickets.client import QTicketsResource
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.resources import clickhouse_resource
-from qtickets_assets.transform import dbt_resource, qtickets_dbt_assets
+from qtickets_assets.transform.assets import qtickets_dbt_assets
+from qtickets_assets.transform.project import dbt_resource
 
 ORDERS = "stg_qtickets_api_orders_raw"
 

@@ -25,10 +25,10 @@ from dagster._serdes import serialize_value
 
 from qtickets_assets.audit.asset import qtickets_audit
 from qtickets_assets.clickhouse.resource import ClickHouseResource
-from qtickets_assets.qtickets.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.quality.checks import quality_checks
 from qtickets_assets.resources import all_resources
-from qtickets_assets.transform import DBT_PROJECT_DIR
+from qtickets_assets.transform.project import DBT_PROJECT_DIR
 from qtickets_sandbox.testing import SandboxServer
 from tests.reliability.harness import clickhouse_for, materialize, qtickets_for, staging, step_failures
 from tests.reliability.leaks import find_leaks, personal_values

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_sandbox.jsonio import dumps as api_bytes
 from tests.integration.test_dbt_facts import assert_same, check_facts, expected_sales, fact_sales  # noqa: F401
 

@@ -11,7 +11,7 @@ from qtickets_assets.audit.archive import pack, sha256_line
 from qtickets_assets.audit.counts import TableCount, to_csv, previous_counts
 from qtickets_assets.audit.report import AuditFacts, render
 from qtickets_assets.audit.run import JsonlLog, safe_text
-from qtickets_assets.audit.runner import Prober
+from qtickets_assets.audit.probes import Prober
 from qtickets_assets.audit.verdict import NOT_EXECUTED, PASSED, CaseResult, derive_verdict
 
 TOKEN = "tok-SECRET-123456"

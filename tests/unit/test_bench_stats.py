@@ -1,6 +1,6 @@
 """Pure helpers of the benchmark: medians over repeats, ratios and their display."""
-from qtickets_assets.bench.report import cell_ratios
-from qtickets_assets.bench.stats import fmt_rate, fmt_ratio, fmt_seconds, median, median_fields, ratio
+from qtickets_bench.report import cell_ratios
+from qtickets_bench.stats import fmt_rate, fmt_ratio, fmt_seconds, median, median_fields, ratio
 
 
 def test_median_ignores_failed_runs_and_handles_even_counts():

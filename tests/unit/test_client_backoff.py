@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from qtickets_assets.qtickets.backoff import MAX_RETRY_AFTER_S, jitter_delay, parse_retry_after, retry_delay
+from qtickets_assets.qtickets.client.transport import MAX_RETRY_AFTER_S, jitter_delay, parse_retry_after, retry_delay
 
 
 @pytest.mark.parametrize("value,expected", [("5", 5.0), (" 0 ", 0.0), ("1.5", 1.5), ("-3", 0.0),

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from qtickets_assets.qtickets.classify import classify
-from qtickets_assets.qtickets.client import QTicketsClient, is_write
-from qtickets_assets.qtickets.errors import (ApiRequestError, PartnersError, ResourceNotFound, RouteNotFound,
+from qtickets_assets.qtickets.client.answers import classify
+from qtickets_assets.qtickets.client.api import QTicketsClient, is_write
+from qtickets_assets.qtickets.client.errors import (ApiRequestError, PartnersError, ResourceNotFound, RouteNotFound,
                                              WritesDisabled, WrongAuthorization)
 
 TOKEN = "sekret-token-123"

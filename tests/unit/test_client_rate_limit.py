@@ -2,7 +2,7 @@
 import threading
 import time
 
-from qtickets_assets.qtickets.rate_limit import ConcurrencyGate, TokenBucket, shared_limits
+from qtickets_assets.qtickets.client.budget import ConcurrencyGate, TokenBucket, shared_limits
 
 
 class FakeClock:

@@ -6,8 +6,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from qtickets_assets.qtickets.arrow_columns import arrow_schema, arrow_table, arrow_type
-from qtickets_assets.qtickets.catalog import CATALOG
+from qtickets_assets.qtickets.ingest.writer import arrow_schema, arrow_table, arrow_type
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 
 UTC = timezone.utc
 SQL_DIR = Path(__file__).resolve().parents[2] / "qtickets_assets" / "clickhouse" / "sql"

@@ -1,5 +1,5 @@
 """Local re-check of `where` filters: provable mismatches are dropped and counted, undecidable kept."""
-from qtickets_assets.qtickets.filters import condition_matches, matches, split_matching
+from qtickets_assets.qtickets.client.filters import condition_matches, matches, split_matching
 
 CURSOR = [{"column": "updated_at", "operator": ">=", "value": "2025-03-01T12:00:00+03:00"}]
 

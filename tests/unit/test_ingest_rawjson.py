@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from qtickets_assets.qtickets import rows
-from qtickets_assets.qtickets.catalog import CATALOG
-from qtickets_assets.qtickets.rawjson import RawObject, decode_answer
+from qtickets_assets.qtickets.ingest import columns as rows
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
+from qtickets_assets.qtickets.client.decoding import RawObject, decode_answer
 from qtickets_sandbox.jsonio import dumps as php_dumps
 
 ORDER = {"id": 4360, "uniqid": "rDw8", "payed": True, "payed_at": "2025-01-02T10:05:00+03:00",
@@ -81,7 +81,7 @@ def test_deep_nesting_beyond_msgspec_limit_falls_back_instead_of_failing():
     content = b'{"data":[{"id":1,"deep":' + deep + b'}],"paging":{"perPage":500,"currentPage":1,"total":1}}'
     answer = decode_answer(content, ("id",))                   # must not raise RecursionError
     assert answer is None or answer["data"][0]["id"] == 1
-    from qtickets_assets.qtickets.jsonfast import loads
+    from qtickets_assets.qtickets.client.decoding import loads
     assert loads(content)["data"][0]["id"] == 1                  # the ordinary path still reads it
 
 

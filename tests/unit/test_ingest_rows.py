@@ -1,9 +1,9 @@
 """Key columns from API objects: timestamps to UTC, unparsable → NULL, ids tolerant, never a crash."""
 from datetime import datetime, timezone
 
-from qtickets_assets.qtickets import rows
-from qtickets_assets.qtickets.catalog import CATALOG
-from qtickets_assets.qtickets.timeparse import parse_ts, to_api_ts
+from qtickets_assets.qtickets.ingest import columns as rows
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
+from qtickets_assets.qtickets.client.timestamps import parse_ts, to_api_ts
 
 UTC = timezone.utc
 SNAP = datetime(2025, 5, 1, tzinfo=UTC)
@@ -64,7 +64,7 @@ def test_catalog_columns_match_extractors():
 
 
 def test_payload_survives_lone_surrogates_and_nul_bytes():
-    from qtickets_assets.qtickets.jsonfast import loads
+    from qtickets_assets.qtickets.client.decoding import loads
     obj = loads('{"name":"lone \\udcff here","nul":"a\\u0000b","ok":"ё"}')
     raw = rows.payload_bytes(obj)
     text = raw.decode("utf-8")                      # valid UTF-8 whatever the input held

@@ -3,8 +3,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from qtickets_assets.qtickets.targets import active_shows, all_shows, live_events
-from qtickets_assets.qtickets.window import plan_window
+from qtickets_assets.qtickets.ingest.fetch import active_shows, all_shows, live_events
+from qtickets_assets.qtickets.ingest.load import plan_window
 
 UTC = timezone.utc
 HW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

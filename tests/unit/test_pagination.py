@@ -2,7 +2,7 @@
 the perPage the SERVER reports, and an explicit orderBy id asc."""
 import pytest
 
-from qtickets_assets.qtickets.pagination import (Paging, is_last_page, list_body, list_items, page_count,
+from qtickets_assets.qtickets.client.paging import (Paging, is_last_page, list_body, list_items, page_count,
                                                  read_paging, remaining_pages)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from qtickets_assets.qtickets.client import QTicketsClient
-from qtickets_assets.qtickets.filters import matches
+from qtickets_assets.qtickets.client.api import QTicketsClient
+from qtickets_assets.qtickets.client.filters import matches
 
 NEW = "2025-03-01T12:00:00+03:00"
 OLD = "2025-01-01T12:00:00+03:00"

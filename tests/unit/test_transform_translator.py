@@ -28,7 +28,7 @@ def test_source_keeps_its_meta_asset_key():
 @pytest.fixture(scope="module")
 def dbt_assets():
     prepare_manifest()  # dbt parse: offline, no database
-    from qtickets_assets.transform import qtickets_dbt_assets
+    from qtickets_assets.transform.assets import qtickets_dbt_assets
 
     return qtickets_dbt_assets
 

@@ -21,7 +21,7 @@ def prepare(spec: dict) -> None:
     import pyarrow as pa
 
     from qtickets_assets.clickhouse.resource import ClickHouseResource
-    from qtickets_assets.qtickets.rows import order_keys, payload_bytes
+    from qtickets_assets.qtickets.ingest.columns import order_keys, payload_bytes
 
     from .pages import OrdersPager
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .worker import RESULT_PREFIX
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class WorkerFailed(RuntimeError):
@@ -29,7 +29,7 @@ def run_worker(spec: dict, sandbox=None, timeout: float = 3600.0) -> dict:
     """The worker's result dict, plus `requests` (sandbox requests served during the run) when a sandbox
     is given. Raises WorkerFailed with the tail of its stderr."""
     before = sandbox.stats()["requests_served"] if sandbox is not None else None
-    proc = subprocess.run([sys.executable, "-m", "qtickets_assets.bench.worker", json.dumps(spec)],
+    proc = subprocess.run([sys.executable, "-m", "qtickets_bench.worker", json.dumps(spec)],
                           env=worker_env(), capture_output=True, text=True, timeout=timeout, cwd=str(ROOT))
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_PREFIX)]
     if proc.returncode != 0 or not lines:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .timeparse import parse_ts
+from .timestamps import parse_ts
 
 _MISSING = object()
 

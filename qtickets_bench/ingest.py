@@ -2,7 +2,7 @@
 
     qtickets-platform bench ingest                            # 20,000 orders at 150 ms, median of 3
     qtickets-platform bench ingest --orders 20000,200000      # also the peak RSS of a 200,000-order load
-    python -m qtickets_assets.bench.ingest --help
+    python -m qtickets_bench.ingest --help
 
 It starts its own embedded ClickHouse and QTickets sandbox (loopback only). For each N:
   warm-up     one untimed pass over every page, so the sandbox has rendered (and cached) each one before
@@ -65,7 +65,7 @@ def sequential_fetch(rest_url: str, token: str, page_size: int) -> dict:
 
 def platform_load(sandbox, clickhouse, database: str) -> dict:
     """One full load of the orders asset with the platform's default client settings, in a fresh process."""
-    from qtickets_assets.qtickets.client import (DEFAULT_MAX_CONCURRENCY, DEFAULT_PAGE_SIZE,
+    from qtickets_assets.qtickets.client.api import (DEFAULT_MAX_CONCURRENCY, DEFAULT_PAGE_SIZE,
                                                  DEFAULT_REQUESTS_PER_SECOND)
 
     spec = {"variant": "platform", "mode": "full", "database": database,
@@ -78,7 +78,7 @@ def platform_load(sandbox, clickhouse, database: str) -> dict:
 
 
 def measure(n: int, latency_ms: int, repeat: int, clickhouse, log=print) -> dict:
-    from qtickets_assets.qtickets.client import (DEFAULT_MAX_CONCURRENCY, DEFAULT_PAGE_SIZE,
+    from qtickets_assets.qtickets.client.api import (DEFAULT_MAX_CONCURRENCY, DEFAULT_PAGE_SIZE,
                                                  DEFAULT_REQUESTS_PER_SECOND)
     from qtickets_sandbox.testing import SandboxServer
 
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
 
     from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-    from qtickets_assets.qtickets.client import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND
+    from qtickets_assets.qtickets.client.api import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND
 
     results: dict = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "repeat": args.repeat,
                      "platform_settings": {"requests_per_second": DEFAULT_REQUESTS_PER_SECOND,

@@ -17,11 +17,11 @@ from qtickets_assets.clickhouse.resource import ClickHouseResource, validate_ide
 from qtickets_assets.clickhouse.run_log import RunRecord, clickhouse_unreachable, write_run
 from qtickets_assets.privacy import redact_secrets
 
+from qtickets_assets.qtickets.client.errors import ApiUnavailable, BadPayload, QTicketsError
+from qtickets_assets.qtickets.client.resource import QTicketsResource
+
 from .catalog import CATALOG, CatalogEntry
-from .client import QTicketsResource
-from .errors import ApiUnavailable, BadPayload, QTicketsError
-from .loader import Load, dedup_row_count, read_high_water
-from .window import plan_window
+from .load import Load, dedup_row_count, plan_window, read_high_water
 from .writer import ClickHouseWriteError
 
 

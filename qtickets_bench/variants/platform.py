@@ -15,8 +15,8 @@ def prepare(spec: dict) -> None:
     import qtickets_assets.definitions  # noqa: F401
 
     from qtickets_assets.clickhouse.resource import ClickHouseResource
-    from qtickets_assets.qtickets.assets import STAGING_ASSETS
-    from qtickets_assets.qtickets.client import QTicketsResource
+    from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+    from qtickets_assets.qtickets.client.resource import QTicketsResource
 
     _mods.update(dg=dg, ClickHouseResource=ClickHouseResource, STAGING_ASSETS=STAGING_ASSETS,
                  QTicketsResource=QTicketsResource)

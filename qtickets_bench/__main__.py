@@ -1,4 +1,4 @@
-"""`qtickets-platform bench [options]` (or `python -m qtickets_assets.bench`): starts its own embedded
+"""`qtickets-platform bench [options]` (or `python -m qtickets_bench`): starts its own embedded
 ClickHouse and QTickets sandboxes, measures, prints a table and writes bench/results.json.
 
     --quick        1 run, N = 20,000 only (smoke)
@@ -6,7 +6,7 @@ ClickHouse and QTickets sandboxes, measures, prints a table and writes bench/res
     --repeat K     runs per figure (median), default 3
 
 `qtickets-platform bench ingest [--orders 20000,200000]`: the orders full load against fetching the same
-pages one after another, with the platform's default settings (qtickets_assets/bench/ingest.py).
+pages one after another, with the platform's default settings (qtickets_bench/ingest.py).
 """
 from __future__ import annotations
 

@@ -9,8 +9,13 @@ Authorization header), so only a scrubbed one-line description is kept.
 """
 from __future__ import annotations
 
+import random
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 
 import requests
@@ -18,10 +23,8 @@ from requests.adapters import HTTPAdapter
 
 from qtickets_assets.privacy import redact_secrets
 
+from .budget import SharedLimits
 from .errors import ApiRequestError
-from .backoff import parse_retry_after, retry_delay
-from .rate_limit import SharedLimits
-from .stats import ClientStats
 
 
 @dataclass
@@ -124,3 +127,97 @@ def _header(headers: dict, name: str) -> str | None:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:300]
+
+
+# --- retry timing ------------------------------------------------------------------------------------------
+# Retry timing: bounded exponential backoff with full jitter, overridden by the server's Retry-After.
+# 
+# Full jitter (delay = uniform(0, min(cap, base * 2**attempt))) spreads the retries of the 8 concurrent
+# page fetches so they do not hit a recovering server in lock-step. When the server says how long to wait
+# (Retry-After on 429/503, in seconds or as an HTTP date) we wait that long instead, capped so a bogus
+# header cannot stall a run for hours. Pure: the random source and the clock are parameters.
+MAX_RETRY_AFTER_S = 120.0
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header value; None when absent or unreadable."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def jitter_delay(attempt: int, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
+    """Full-jitter delay before retry number `attempt` (0-based)."""
+    ceiling = min(cap, base * (2 ** max(0, attempt)))
+    return rand() * ceiling
+
+
+def retry_delay(attempt: int, retry_after: float | None, base: float, cap: float,
+                rand: Callable[[], float] = random.random) -> float:
+    """The wait before the next attempt: the server's Retry-After when it gave one, else full jitter."""
+    if retry_after is not None:
+        return min(retry_after, MAX_RETRY_AFTER_S)
+    return jitter_delay(attempt, base, cap, rand)
+
+
+# --- counters --------------------------------------------------------------------------------------------------
+
+class ClientStats:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.retries_by_reason: Counter[str] = Counter()
+        self.pages = 0
+        self.api_seconds = 0.0
+        self.filtered_out = 0
+        self.duplicates = 0
+        self.rescans = 0
+        self.skipped: Counter[str] = Counter()   # fan-out targets skipped (e.g. EVENT_NOT_FOUND)
+
+    def add(self, **deltas) -> None:
+        with self._lock:
+            for name, delta in deltas.items():
+                setattr(self, name, getattr(self, name) + delta)
+
+    def add_retry(self, reason: str) -> None:
+        with self._lock:
+            self.retries_by_reason[reason] += 1
+
+    def add_skip(self, reason: str) -> None:
+        with self._lock:
+            self.skipped[reason] += 1
+
+    @property
+    def retries(self) -> int:
+        return sum(self.retries_by_reason.values())
+
+    def as_dict(self) -> dict:
+        with self._lock:
+            return {
+                "requests": self.requests,
+                "retries": sum(self.retries_by_reason.values()),
+                "retries_by_reason": dict(self.retries_by_reason),
+                "pages": self.pages,
+                "api_seconds": round(self.api_seconds, 3),
+                "filtered_out": self.filtered_out,
+                "duplicates": self.duplicates,
+                "rescans": self.rescans,
+                "skipped": dict(self.skipped),
+            }

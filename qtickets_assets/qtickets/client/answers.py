@@ -13,7 +13,7 @@ from typing import Any
 
 from qtickets_assets.privacy import redact_secrets
 
-from .jsonfast import loads
+from .decoding import loads
 from .errors import (SETTING_ENV, ApiRequestError, PartnersError, QTicketsError, ResourceNotFound,
                      RouteNotFound, WrongAuthorization)
 

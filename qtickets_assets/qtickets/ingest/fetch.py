@@ -6,14 +6,17 @@ insert while the rest is still in flight.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from qtickets_assets.qtickets.client.errors import PartnersError, ResourceNotFound
+from qtickets_assets.qtickets.client.paging import list_items
+from qtickets_assets.qtickets.client.parallel import stream_map
 
 from .catalog import FANOUT_ANY_SHOW, FANOUT_EVENT, FANOUT_SHOW, CatalogEntry
-from .errors import PartnersError, ResourceNotFound
-from .pagination import list_items
-from .streaming import stream_map
-from .targets import active_shows, all_shows, fetch_events, live_events
-from .window import Window
+from .columns import to_flag, to_uint
+
+if TYPE_CHECKING:
+    from .load import Window
 
 
 def _objects(entry: CatalogEntry, answer) -> list[tuple[object, str | None]]:
@@ -23,7 +26,7 @@ def _objects(entry: CatalogEntry, answer) -> list[tuple[object, str | None]]:
     return [(obj, None) for obj in list_items(answer)]
 
 
-def iter_source(entry: CatalogEntry, client, window: Window, snapshot_ts) -> Iterator[tuple[object, dict]]:
+def iter_source(entry: CatalogEntry, client, window: "Window", snapshot_ts) -> Iterator[tuple[object, dict]]:
     base_ctx = {"snapshot_ts": snapshot_ts}
     if entry.fanout == FANOUT_SHOW:
         yield from _fan_out(entry, client, active_shows(fetch_events(client)), base_ctx)
@@ -75,3 +78,50 @@ def _fan_out(entry: CatalogEntry, client, targets: list[dict], base_ctx: dict):
         ctx = {**base_ctx, **answer_ctx, **target}
         for obj, key in pairs:
             yield obj, ({**ctx, "key": key} if key is not None else ctx)
+
+
+# --- fan-out targets -------------------------------------------------------------------------------------
+# Fan-out targets (which events / shows to ask about), taken from the API's own events list so each
+# fan-out asset is self-contained. The selection rules are pure functions over event objects.
+NOT_DELETED = [{"column": "deleted_at", "operator": "null"}]
+
+
+def _live(obj) -> bool:
+    return isinstance(obj, dict) and obj.get("deleted_at") in (None, "")
+
+
+def active_shows(events: Iterable[dict]) -> list[dict]:
+    """{event_id, show_id} for every active, non-deleted show of every active, non-deleted event."""
+    out = []
+    for event in events:
+        if not _live(event) or not to_flag(event.get("is_active")):
+            continue
+        event_id = to_uint(event.get("id"), None)
+        for show in event.get("shows") or []:
+            if _live(show) and to_flag(show.get("is_active")) and to_uint(show.get("id"), None) is not None:
+                out.append({"event_id": event_id, "show_id": to_uint(show.get("id"))})
+    return out
+
+
+def all_shows(events: Iterable[dict]) -> list[dict]:
+    """{event_id, show_id} for every show (active or not) of every non-deleted event."""
+    out = []
+    for event in events:
+        if not _live(event) or to_uint(event.get("id"), None) is None:
+            continue
+        for show in event.get("shows") or []:
+            if isinstance(show, dict) and to_uint(show.get("id"), None) is not None:
+                out.append({"event_id": to_uint(event.get("id")), "show_id": to_uint(show.get("id"))})
+    return out
+
+
+def live_events(events: Iterable[dict]) -> list[dict]:
+    """{event_id} for every non-deleted event (active or not: tickets of a closed event still count)."""
+    return [{"event_id": to_uint(e.get("id"))} for e in events
+            if _live(e) and to_uint(e.get("id"), None) is not None]
+
+
+def fetch_events(client) -> list[dict]:
+    # Only the fields the fan-out needs would do (select), but `select` with dotted paths is 3P lore,
+    # not documented; the events list is small, so take it whole.
+    return list(client.iter_objects("events", where=NOT_DELETED))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import rows
+from . import columns as rows
 
 # Fan-out: none | show (active shows of active events) | any_show (every show of a non-deleted event) | event
 FANOUT_NONE, FANOUT_SHOW, FANOUT_ANY_SHOW, FANOUT_EVENT = "none", "show", "any_show", "event"

@@ -1,6 +1,6 @@
 """One measured run in a fresh Python process, so that its peak RSS is its own.
 
-    python -m qtickets_assets.bench.worker '<json spec>'
+    python -m qtickets_bench.worker '<json spec>'
 
 The spec names the variant and where the sandbox and ClickHouse are; the last stdout line is
 `BENCH_RESULT {json}` with the variant's figures plus the process's peak RSS (ru_maxrss: the high-water

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from .jsonfast import dumps, dumps_bytes
-from .timeparse import parse_ts
+from qtickets_assets.qtickets.client.decoding import dumps, dumps_bytes
+from qtickets_assets.qtickets.client.timestamps import parse_ts
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
