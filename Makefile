@@ -29,7 +29,7 @@ manifest: $(INSTALLED)
 	@mkdir -p $(DAGSTER_HOME)
 	@if [ -f dbt_project/dbt_project.yml ]; then \
 	  echo "==> dbt parse (prepares the manifest Dagster loads)"; \
-	  cd dbt_project && ../$(DBT) parse --quiet --profiles-dir . --project-dir .; \
+	  cd dbt_project && ../$(DBT) parse --quiet --no-partial-parse --profiles-dir . --project-dir .; \
 	fi
 
 demo: $(INSTALLED) manifest

@@ -20,11 +20,13 @@ from dagster import (
     define_asset_job,
 )
 
+from qtickets_assets.qtickets.ingest.catalog import CATALOG, DIMENSIONS_JOB, INVENTORY_JOB, ORDERS_JOB
 from qtickets_assets.settings import timezone
 
 
-def staging(*resources: str) -> AssetSelection:
-    return AssetSelection.assets(*[AssetKey(f"stg_qtickets_api_{name}_raw") for name in resources])
+def staging_loaded_by(job: str) -> AssetSelection:
+    """The staging assets of every catalog resource whose `refresh` is this job."""
+    return AssetSelection.assets(*[AssetKey(e.table) for e in CATALOG.values() if e.refresh == job])
 
 
 def models_between(sources: AssetSelection, *targets: str) -> AssetSelection:
@@ -47,27 +49,25 @@ DIMENSIONS = ("dim_events", "dim_shows")
 
 orders_and_sales_job = define_asset_job(
     "orders_and_sales_job",
-    selection=models_between(staging("orders"), *SALES_FACTS),
+    selection=models_between(staging_loaded_by(ORDERS_JOB), *SALES_FACTS),
     description="Incremental orders load, then the months of the sales facts that the load touched.",
     tags=max_runtime(45 * 60),
 )
 inventory_job = define_asset_job(
     "inventory_job",
-    selection=models_between(staging("inventory", "barcodes"), "fact_qtickets_inventory_latest"),
+    selection=models_between(staging_loaded_by(INVENTORY_JOB), "fact_qtickets_inventory_latest"),
     description="Seat snapshots of every active show and barcodes, then the latest-inventory fact.",
     tags=max_runtime(50 * 60),
 )
 dimensions_job = define_asset_job(
     "dimensions_job",
-    selection=models_between(
-        staging("events", "clients", "price_shades", "discounts", "promo_codes", "partner_tickets",
-                "partner_events"), *DIMENSIONS),
+    selection=models_between(staging_loaded_by(DIMENSIONS_JOB), *DIMENSIONS),
     description="Events, clients, price shades, discounts, promo codes and partner data, then the dimensions.",
     tags=max_runtime(3 * 3600),
 )
 sales_backfill_job = define_asset_job(
     "sales_backfill_job",
-    selection=models_between(staging("orders"), *SALES_FACTS),
+    selection=models_between(staging_loaded_by(ORDERS_JOB), *SALES_FACTS),
     description="Backfill a date range: set the orders asset's mode to 'range' (created_from/created_to) and "
                 "the dbt config's sales_date_from/sales_date_to in the launchpad.",
     tags=max_runtime(12 * 3600),

@@ -12,6 +12,18 @@ from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
 
 
+# The sandbox's names of the catalog resources where they differ (its exports and payload modes follow the API's
+# own words: /color-themes, /shows/{id}/seats).
+SANDBOX_NAMES = {"price_shades": "color_themes", "inventory": "seats"}
+
+
+def sandbox_resources() -> list[str]:
+    """Every catalog resource, as the sandbox's exports and payload modes name it."""
+    from qtickets_assets.qtickets.ingest.catalog import CATALOG
+
+    return [SANDBOX_NAMES.get(name, name) for name in CATALOG]
+
+
 @pytest.fixture(scope="session")
 def clickhouse_server(tmp_path_factory):
     with EmbeddedClickHouse(tmp_path_factory.mktemp("clickhouse")) as server:

@@ -21,13 +21,12 @@ from qtickets_assets.audit.verdict import NON_SANDBOX_OVERRIDE
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.clickhouse.run_log import RunRecord, clickhouse_unreachable, write_run
 from qtickets_assets.qtickets.client.resource import QTicketsResource
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.settings import flag
 from qtickets_assets.settings import timezone as platform_timezone
 
-STAGING_RESOURCES = ("events", "orders", "clients", "inventory", "price_shades", "discounts", "promo_codes",
-                     "barcodes", "partner_tickets", "partner_events")
 FACTS = ("fact_qtickets_sales_daily", "fact_qtickets_inventory_latest")
-AUDIT_DEPS = [dg.AssetKey(f"stg_qtickets_api_{r}_raw") for r in STAGING_RESOURCES] + [dg.AssetKey(f) for f in FACTS]
+AUDIT_DEPS = [dg.AssetKey(entry.table) for entry in CATALOG.values()] + [dg.AssetKey(f) for f in FACTS]
 
 
 class AuditConfig(dg.Config):

@@ -13,23 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qtickets_assets.clickhouse.resource import validate_identifier
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 
 CSV_NAME = "clickhouse_counts.csv"
 CSV_FIELDS = ("table", "kind", "rows_before", "rows_after", "delta", "distinct_keys")
 
-# Business keys of the staging contract (team brief): deduplication = one row per key.
-BUSINESS_KEYS = {
-    "stg_qtickets_api_events_raw": ("event_id",),
-    "stg_qtickets_api_orders_raw": ("order_id",),
-    "stg_qtickets_api_clients_raw": ("client_id",),
-    "stg_qtickets_api_inventory_raw": ("show_id", "seat_id", "snapshot_ts"),
-    "stg_qtickets_api_price_shades_raw": ("shade_id",),
-    "stg_qtickets_api_discounts_raw": ("discount_id",),
-    "stg_qtickets_api_promo_codes_raw": ("promo_code_id",),
-    "stg_qtickets_api_barcodes_raw": ("show_id", "barcode", "snapshot_ts"),
-    "stg_qtickets_api_partner_tickets_raw": ("ticket_id",),
-    "stg_qtickets_api_partner_events_raw": ("event_id", "show_id"),
-}
+# Business keys of the staging tables (the catalog's): deduplication = one row per key.
+BUSINESS_KEYS = {entry.table: entry.business_key for entry in CATALOG.values()}
 
 _TABLES_SQL = """
 SELECT name, engine FROM system.tables

@@ -5,7 +5,6 @@ The same settings reach any ClickHouse (the embedded default, a server, ClickHou
 from __future__ import annotations
 
 import re
-from importlib import resources as package_files
 
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
@@ -25,13 +24,6 @@ def validate_identifier(name: str, what: str = "identifier") -> str:
     if not IDENTIFIER.match(name or ""):
         raise ValueError(f"invalid ClickHouse {what} {name!r}: use letters, digits and underscores")
     return name
-
-
-def ddl_statements() -> list[tuple[str, str]]:
-    """(file name, statement) for every DDL file, in file-name order."""
-    folder = package_files.files("qtickets_assets.clickhouse") / "sql"
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
-    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
 
 
 class ClickHouseResource(ConfigurableResource):
@@ -79,7 +71,9 @@ class ClickHouseResource(ConfigurableResource):
         return self._connect(validate_identifier(self.database, "database"))
 
     def bootstrap(self) -> list[str]:
-        """Create the database and every staging / meta table; safe to run any number of times."""
+        """Create the database and every staging / meta table (clickhouse/ddl.py, rendered from the catalog);
+        safe to run any number of times."""
+        from qtickets_assets.clickhouse.ddl import ddl_statements
         database = validate_identifier(self.database, "database")
         admin = self._connect("default")
         try:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from qtickets_assets.clickhouse.resource import ClickHouseResource, ClickHouseUnavailable, ddl_statements
+from qtickets_assets.clickhouse.ddl import ddl_statements
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
+from qtickets_assets.clickhouse.resource import ClickHouseResource, ClickHouseUnavailable
 
-STAGING = ["events", "orders", "clients", "inventory", "price_shades", "discounts", "promo_codes", "barcodes",
-           "partner_tickets", "partner_events"]
+STAGING = list(CATALOG)
 
 
 def test_bootstrap_twice_creates_every_table(fresh_clickhouse):
@@ -15,7 +16,7 @@ def test_bootstrap_twice_creates_every_table(fresh_clickhouse):
     tables = {row[0] for row in client.query(
         "SELECT name FROM system.tables WHERE database = {db:String}",
         parameters={"db": fresh_clickhouse.database}).result_rows}
-    assert tables == {f"stg_qtickets_api_{name}_raw" for name in STAGING} | {"meta_job_runs"}
+    assert tables == {CATALOG[name].table for name in STAGING} | {"meta_job_runs"}
     engine = client.query("SELECT engine FROM system.tables WHERE database = currentDatabase() "
                           "AND name = 'stg_qtickets_api_orders_raw'").result_rows[0][0]
     assert engine == "ReplacingMergeTree"

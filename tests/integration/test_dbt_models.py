@@ -19,13 +19,14 @@ from pathlib import Path
 import clickhouse_connect
 import pytest
 
+from qtickets_assets.clickhouse.ddl import ddl_statements
+
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = ROOT / "dbt_project"
-SQL_DIR = ROOT / "qtickets_assets" / "clickhouse" / "sql"
 DBT = str(Path(sys.executable).with_name("dbt"))
 UTC = timezone.utc
 
@@ -136,8 +137,8 @@ def clickhouse(tmp_path_factory):
         admin = clickhouse_connect.get_client(host=ch.host, port=ch.http_port)
         admin.command("CREATE DATABASE IF NOT EXISTS qtickets")
         client = clickhouse_connect.get_client(host=ch.host, port=ch.http_port, database="qtickets")
-        for ddl in sorted(SQL_DIR.glob("*.sql")):
-            client.command(ddl.read_text())
+        for _, statement in ddl_statements():
+            client.command(statement)
         yield ch, client
 
 

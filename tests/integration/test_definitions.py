@@ -8,9 +8,10 @@ from pathlib import Path
 
 from dagster import AssetKey, DefaultScheduleStatus
 
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
+
 ROOT = Path(__file__).resolve().parents[2]
-STAGING = ["events", "orders", "clients", "inventory", "price_shades", "discounts", "promo_codes", "barcodes",
-           "partner_tickets", "partner_events"]
+STAGING = list(CATALOG)
 PLACEHOLDERS = {"QTICKETS_BASE_URL": "https://qtickets.example/api/rest/v1", "QTICKETS_TOKEN": "placeholder",
                 "QTICKETS_PARTNERS_TOKEN": "placeholder", "CLICKHOUSE_HOST": "clickhouse.example",
                 "CLICKHOUSE_PORT": "8443", "CLICKHOUSE_SECURE": "true", "CLICKHOUSE_PASSWORD": "placeholder"}
@@ -32,13 +33,13 @@ def test_every_layer_is_in_the_definitions():
     repo = defs.get_repository_def()
     keys = set(repo.asset_graph.get_all_asset_keys())
     for name in STAGING:
-        assert AssetKey(f"stg_qtickets_api_{name}_raw") in keys
+        assert AssetKey(CATALOG[name].table) in keys
     for name in ("fact_qtickets_sales_daily", "fact_qtickets_sales_utm_daily", "fact_qtickets_inventory_latest",
                  "dim_events", "dim_shows", "qtickets_audit"):
         assert AssetKey(name) in keys
     check_keys = repo.asset_graph.asset_check_keys
     pandera = {key.asset_key for key in check_keys if key.name == "pandera_contract"}
-    assert pandera == {AssetKey(f"stg_qtickets_api_{name}_raw") for name in STAGING}
+    assert pandera == {AssetKey(CATALOG[name].table) for name in STAGING}
     fact_checks = {key.name for key in check_keys if key.asset_key == AssetKey("fact_qtickets_sales_daily")}
     assert any(name.startswith("unique_combination") for name in fact_checks)  # dbt tests became checks
     schedules = list(repo.schedule_defs)
@@ -55,7 +56,7 @@ def test_orders_and_sales_job_reaches_the_facts_from_the_orders_asset_only():
     selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
     assert {"stg_qtickets_api_orders_raw", "fact_qtickets_sales_daily", "fact_qtickets_sales_utm_daily",
             "stg_qtickets__events"} <= selected
-    assert not {f"stg_qtickets_api_{name}_raw" for name in STAGING if name != "orders"} & selected
+    assert not {CATALOG[name].table for name in STAGING if name != "orders"} & selected
 
 
 def test_every_job_has_a_deadline_that_the_local_instance_enforces(tmp_path):

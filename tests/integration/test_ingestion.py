@@ -9,15 +9,15 @@ import pytest
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.ingest.assets import STEP_NAME, build_staging_assets
 from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.qtickets.client.resource import QTicketsResource
 
 from qtickets_sandbox.testing import SandboxServer
+from tests.conftest import sandbox_resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
-ASSETS = {a.key.path[0]: a for a in STAGING_ASSETS}
 ORDERS = CATALOG["orders"].table
 FULL_LOAD: dict = {}      # metadata of the first (full) orders load, compared with the incremental one
 
@@ -51,8 +51,8 @@ def qtickets_for(sandbox, **overrides) -> QTicketsResource:
 
 
 def run(sandbox, clickhouse, names, config=None, raise_on_error=True, **overrides):
-    assets = [ASSETS[CATALOG[n].table] for n in names]
-    run_config = {"ops": {a.op.name: {"config": config} for a in assets}} if config else None
+    assets = [build_staging_assets([CATALOG[n] for n in names])]
+    run_config = {"ops": {STEP_NAME: {"config": config}}} if config else None
     return dg.materialize(assets, resources={"qtickets": qtickets_for(sandbox, **overrides),
                                              "clickhouse": clickhouse},
                           run_config=run_config, raise_on_error=raise_on_error)
@@ -60,7 +60,8 @@ def run(sandbox, clickhouse, names, config=None, raise_on_error=True, **override
 
 def meta(result, name):
     table = CATALOG[name].table
-    return {k: v.value for k, v in result.asset_materializations_for_node(table)[0].metadata.items()}
+    event = next(e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == table)
+    return {k: v.value for k, v in event.materialization.metadata.items()}
 
 
 def ids_in(ch, table, column):
@@ -210,8 +211,8 @@ def test_wrong_token_fails_with_one_clear_message(sandbox, clickhouse, ch):
 
 def test_clickhouse_down_is_named_clearly(sandbox):
     dead = ClickHouseResource(host="127.0.0.1", port=9, connect_timeout=2)
-    result = dg.materialize([ASSETS[ORDERS]], resources={"qtickets": qtickets_for(sandbox), "clickhouse": dead},
-                            raise_on_error=False)
+    result = dg.materialize([build_staging_assets([CATALOG["orders"]])],
+                            resources={"qtickets": qtickets_for(sandbox), "clickhouse": dead}, raise_on_error=False)
     assert not result.success
     message = [e for e in result.all_events if e.is_step_failure][0].step_failure_data.error.message
     assert "ClickHouse is not reachable at 127.0.0.1:9" in message and "CLICKHOUSE_HOST" in message
@@ -243,8 +244,7 @@ def test_faults_are_retried_and_the_load_stays_exact(sandbox, clickhouse, ch):
 def test_hostile_and_mistyped_payloads_load_whole(sandbox, clickhouse, ch):
     """Odd strings (injection-shaped, NUL, lone surrogates, 200,000 characters) and a mistyped timestamp
     never crash a load or lose a row: key columns fall back (NULL / epoch), the payload keeps the text."""
-    resources = ["orders", "clients", "events", "discounts", "promo_codes", "color_themes", "seats", "barcodes",
-                 "partner_tickets", "partner_events"]
+    resources = sandbox_resources()
     for resource in resources:
         sandbox.set_payload_mode(resource, "hostile_strings")
     try:

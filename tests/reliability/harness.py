@@ -1,11 +1,10 @@
 """Shared helpers of the reliability suite: resources for a sandbox + ClickHouse pair, one call that materializes
-the real assets, and small readers of the result (step failures, staging metadata, meta_job_runs rows).
+the real assets, and small readers of the result (failures, staging metadata, meta_job_runs rows).
 
-Tests that make a step FAIL on purpose use `staging(..., step_retries=False)`: the same factory
-(`build_staging_asset`) builds the same assets without the whole-step retry policy (2 retries, 30 s / 60 s apart
-± jitter, qtickets/assets.py), which would add ~2 minutes to each such test. `dg.materialize` cannot switch step
-retries off (execute_in_process forces an in-process executor with retries enabled, whatever the run config says).
-The client's own per-request retries — what these tests exercise — are untouched.
+All staging resources load in one step (`qtickets_staging`, ingest/assets.py). Tests that make a load FAIL on purpose
+use `staging(..., step_retries=False)`: the same step built with outage retries off (by default an API or ClickHouse
+outage is retried twice inside the step, 30 s then 60 s apart, which would add ~2 minutes to each such test).
+The client's own per-request retries, what these tests exercise, are untouched.
 """
 from __future__ import annotations
 
@@ -16,27 +15,23 @@ from typing import Iterable
 import dagster as dg
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
-from qtickets_assets.qtickets.ingest import assets as staging_module
-from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
-from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.qtickets.client.resource import QTicketsResource
+from qtickets_assets.qtickets.ingest.assets import STEP_NAME, LoadConfig, build_staging_assets
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 
-ASSETS = {a.key.path[0]: a for a in STAGING_ASSETS}
+STAGING_TABLES = {entry.table for entry in CATALOG.values()}
 FAULT_KINDS = ["429", "503", "timeout", "reset", "truncated"]
 
 
+class NoOutageRetries(LoadConfig):
+    outage_retries: int = 0
+
+
 def staging(*names: str, step_retries: bool = True) -> list[dg.AssetsDefinition]:
-    """Staging assets by resource name (all of them when no name is given). step_retries=False: the same factory
-    with the step retry policy set to None (for tests that fail steps on purpose)."""
+    """The staging step over the named resources (all of them when no name is given). step_retries=False: without
+    the in-step outage retries (for tests that fail loads on purpose)."""
     entries = [CATALOG[n] for n in (names or CATALOG)]
-    if step_retries:
-        return [ASSETS[e.table] for e in entries]
-    saved = staging_module.INGESTION_RETRY_POLICY
-    staging_module.INGESTION_RETRY_POLICY = None
-    try:
-        return [staging_module.build_staging_asset(e) for e in entries]
-    finally:
-        staging_module.INGESTION_RETRY_POLICY = saved
+    return [build_staging_assets(entries, config_class=LoadConfig if step_retries else NoOutageRetries)]
 
 
 def qtickets_for(sandbox, **overrides) -> QTicketsResource:
@@ -49,18 +44,16 @@ def qtickets_for(sandbox, **overrides) -> QTicketsResource:
 
 def materialize(assets: Iterable, resources: dict, *, staging_config: dict | None = None,
                 instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
-    """Materialize the given assets (and checks) in-process, `staging_config` applied to every staging asset;
+    """Materialize the given assets (and checks) in-process, `staging_config` applied to the staging step;
     never raises on a failed run."""
     assets = list(assets)
-    nodes = [getattr(a, "node_def", None) for a in assets]
-    ops = {n.name: {"config": staging_config} for n in nodes
-           if staging_config is not None and n is not None and n.name in ASSETS}
+    ops = {STEP_NAME: {"config": staging_config}} if staging_config is not None else {}
     return dg.materialize(assets, resources=resources, run_config={"ops": ops} if ops else None,
                           raise_on_error=False, instance=instance)
 
 
 def step_failures(result) -> dict[str, list[str]]:
-    """step key -> the messages of its STEP_FAILURE events: a dagster.Failure's description (what the asset said),
+    """step key -> the messages of its STEP_FAILURE events: a dagster.Failure's description (what the step said),
     else the error text Dagster recorded."""
     out: dict[str, list[str]] = {}
     for event in result.all_events:
@@ -72,12 +65,23 @@ def step_failures(result) -> dict[str, list[str]]:
     return out
 
 
+def staging_failures(result) -> dict[str, str]:
+    """staging table -> the one line its failed load reported (the staging step names each failed resource)."""
+    out: dict[str, str] = {}
+    for message in step_failures(result).get(STEP_NAME, []):
+        for line in message.splitlines():
+            table, sep, text = line.partition(": ")
+            if sep and table in STAGING_TABLES:
+                out[table] = text
+    return out
+
+
 def staging_metadata(result) -> dict[str, dict]:
     """staging table -> metadata values of its materialization in this run."""
     out = {}
     for event in result.get_asset_materialization_events():
         name = event.asset_key.path[-1]
-        if name in ASSETS:
+        if name in STAGING_TABLES:
             out[name] = {k: v.value for k, v in event.materialization.metadata.items()}
     return out
 

@@ -12,17 +12,15 @@ import os
 
 import dagster as dg
 
-from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+from qtickets_assets.qtickets.ingest.assets import STEP_NAME, build_staging_assets
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.resources import clickhouse_resource
 from qtickets_assets.transform.assets import qtickets_dbt_assets
 from qtickets_assets.transform.project import dbt_resource
 
-ORDERS = "stg_qtickets_api_orders_raw"
-
-
 def main() -> None:
-    orders = next(a for a in STAGING_ASSETS if a.key.path[0] == ORDERS)
+    orders = build_staging_assets([CATALOG["orders"]])
     qtickets = QTicketsResource.from_env(page_size=int(os.environ["OVERLAP_PAGE_SIZE"]),
                                          requests_per_second=float(os.environ["QTICKETS_REQUESTS_PER_SECOND"]),
                                          max_concurrency=4)
@@ -33,7 +31,7 @@ def main() -> None:
     resources = {"qtickets": qtickets, "clickhouse": clickhouse_resource(), "dbt": dbt_resource()}
     result = dg.materialize([orders, qtickets_dbt_assets], instance=instance, raise_on_error=False, selection=selection,
                             resources=resources,
-                            run_config={"ops": {ORDERS: {"config": {"mode": "full"}}}})
+                            run_config={"ops": {STEP_NAME: {"config": {"mode": "full"}}}})
     steps: dict[str, dict] = {}
     for entry in instance.all_logs(result.run_id):
         event = entry.dagster_event

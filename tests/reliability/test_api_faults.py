@@ -13,9 +13,10 @@ import dagster as dg
 import pytest
 
 from qtickets_sandbox.testing import SandboxServer
-from tests.reliability.harness import (FAULT_KINDS, clickhouse_env, clickhouse_for, delta, fault_counts, materialize,
+from qtickets_assets.qtickets.ingest.assets import STEP_NAME
+from tests.reliability.harness import (STAGING_TABLES, FAULT_KINDS, clickhouse_env, clickhouse_for, delta, fault_counts, materialize,
                                        meta_rows, qtickets_for, retries_by_reason, staging, staging_metadata,
-                                       step_failures)
+                                       staging_failures, step_failures)
 from tests.reliability.truth import assert_staging_matches, check_facts, latest_payloads
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -90,31 +91,30 @@ def test_api_down_fails_fast_with_one_clear_message(platform):
     finally:
         sandbox.set_faults(down=False)
     assert not result.success
-    # 10 steps x 3 attempts, backoffs <= 0.2 s: seconds, not minutes (plus Dagster's own overhead). In production
-    # each step is also retried twice by its step retry policy (30 s, 60 s ± jitter): a bounded, known delay.
+    # 10 loads at once x 3 attempts, backoffs <= 0.2 s: seconds, not minutes (plus Dagster's own overhead). In
+    # production an outage is also retried twice inside the step (30 s, then 60 s): a bounded, known delay.
     assert seconds < 45, f"API down took {seconds:.1f} s to fail"
-    failures = step_failures(result)
-    assert set(failures) == {a.op.name for a in staging()}, failures.keys()
-    for step, messages in failures.items():
-        assert len(messages) == 1, (step, messages)
-        message = messages[0]
+    assert len(step_failures(result).get(STEP_NAME, [])) == 1            # one step failure naming every resource
+    failures = staging_failures(result)
+    assert set(failures) == STAGING_TABLES, failures.keys()
+    for table, message in failures.items():
         assert message.startswith("QTickets API did not answer") and "after 2 retries (last: HTTP 503)" in message
         assert "QTICKETS_BASE_URL" in message or "QTICKETS_PARTNERS_BASE_URL" in message, message
         assert "Traceback" not in message and "\n" not in message and sandbox.token not in message
-    # one ERROR-level entry per failed step in the whole event log (no stack-trace spam beside it); Dagster adds
-    # its own two: dbt skipped ("Dependencies for step qtickets_dbt_assets failed") and RUN_FAILURE
+    # one ERROR-level entry for the failed staging step in the whole event log (no stack-trace spam beside it);
+    # Dagster adds its own two: dbt skipped ("Dependencies for step qtickets_dbt_assets failed") and RUN_FAILURE
     errors: dict[str, int] = {}
     for entry in instance.all_logs(result.run_id):
         if entry.level >= logging.ERROR:
             errors[entry.step_key] = errors.get(entry.step_key, 0) + 1
-    assert errors == {**{step: 1 for step in failures}, "qtickets_dbt_assets": 1, None: 1}, errors
+    assert errors == {STEP_NAME: 1, "qtickets_dbt_assets": 1, None: 1}, errors
     assert not {e.asset_key for e in result.get_asset_materialization_events()} & set(dbt_assets.keys)
     rows = meta_rows(ch, result.run_id)
-    assert set(rows) == {a.key.path[0] for a in staging()}
+    assert set(rows) == STAGING_TABLES
     for asset, (status, message) in rows.items():
-        assert status == "error" and message == failures[asset][0], (asset, status, message)
-    sample = failures["stg_qtickets_api_orders_raw"][0]
-    print(f"RELIABILITY api-down: failed in {seconds:.1f} s; 10/10 steps one message each, e.g. {sample!r}")
+        assert status == "error" and message == failures[asset], (asset, status, message)
+    sample = failures["stg_qtickets_api_orders_raw"]
+    print(f"RELIABILITY api-down: failed in {seconds:.1f} s; 10/10 resources one message each, e.g. {sample!r}")
 
 
 def test_a_partial_load_never_moves_the_incremental_cursor(platform, clickhouse_server):

@@ -13,10 +13,13 @@ import pytest
 from qtickets_assets.audit.asset import qtickets_audit
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.quality.checks import CHECK_NAME, quality_checks
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.quality.contracts import CONTRACTS
 from qtickets_sandbox.testing import SandboxServer
-from tests.reliability.harness import (ASSETS, clickhouse_for, materialize, meta_rows, qtickets_for, staging,
-                                       staging_metadata, step_failures)
+from tests.conftest import sandbox_resources
+from qtickets_assets.qtickets.ingest.assets import STEP_NAME
+from tests.reliability.harness import (clickhouse_for, materialize, meta_rows, qtickets_for, staging,
+                                       staging_failures, staging_metadata, step_failures)
 from tests.reliability.leaks import find_leaks, personal_values
 from tests.reliability.truth import assert_id_keyed_match, assert_staging_matches
 
@@ -28,8 +31,7 @@ HOSTILE_BREAKS = {"barcodes": "barcodes.barcode", "clients": "clients.email", "e
                   "inventory": "inventory.currency_id", "orders": "orders.currency_id",
                   "partner_events": "partner_events.last_update_hash", "partner_tickets": "partner_tickets.seat_id",
                   "price_shades": "price_shades.color"}
-EVERY_RESOURCE = ["orders", "clients", "events", "discounts", "promo_codes", "color_themes", "seats", "barcodes",
-                  "partner_tickets", "partner_events"]
+EVERY_RESOURCE = sandbox_resources()
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def test_hostile_strings_everywhere_are_stored_byte_exact(platform):
     try:
         result = _load_checked(sandbox, clickhouse)
         # a failing blocking check fails its own step (by design); no staging step may fail
-        assert not set(step_failures(result)) & set(ASSETS), step_failures(result)
+        assert STEP_NAME not in step_failures(result), step_failures(result)
         meta = staging_metadata(result)
         assert len(meta) == 10
         compared = assert_staging_matches(ch, sandbox, byte_exact=True)
@@ -109,10 +111,10 @@ def test_wrong_types_missing_fields_and_nulls_are_named_by_the_checks(platform):
     try:
         result = _load_checked(sandbox, clickhouse)
         # a failing blocking check fails its own step (by design); no staging step may fail
-        assert not set(step_failures(result)) & set(ASSETS), step_failures(result)
+        assert STEP_NAME not in step_failures(result), step_failures(result)
         checks = _checks(result)
         for resource, (_, _, _, named) in modes.items():
-            table = f"stg_qtickets_api_{resource}_raw"
+            table = CATALOG[resource].table
             passed, description, _ = checks[table]
             assert not passed and f"'{named}'" in description, (resource, description)
         assert all(checks[t][0] for t in checks if t.split("_api_")[1][:-4] not in modes), checks
@@ -122,7 +124,7 @@ def test_wrong_types_missing_fields_and_nulls_are_named_by_the_checks(platform):
         leaks = find_leaks({"check metadata": repr(metadata)}, personal_values(sandbox))
         assert not leaks, leaks
         print(f"RELIABILITY bad-types: checks named "
-              f"{ {r: checks[f'stg_qtickets_api_{r}_raw'][1][:120] for r in modes} }; rows compared {compared}")
+              f"{ {r: checks[CATALOG[r].table][1][:120] for r in modes} }; rows compared {compared}")
     finally:
         sandbox.set_payload_mode("*", "none")
 
@@ -137,7 +139,7 @@ def test_identifiers_from_configuration_are_refused_before_any_sql(platform, tmp
     result = materialize(staging("orders", step_retries=False), {"qtickets": qtickets_for(sandbox),
                                                                  "clickhouse": hostile})
     assert not result.success
-    message = step_failures(result)["stg_qtickets_api_orders_raw"][0]
+    message = staging_failures(result)["stg_qtickets_api_orders_raw"]
     assert "invalid ClickHouse database 'x; DROP TABLE y'" in message and "CLICKHOUSE_DATABASE" in message, message
     assert "not reachable" not in message, message                      # not blamed on the network
     assert int(admin.command("EXISTS TABLE default.y")) == 1

@@ -22,6 +22,7 @@ import pytest
 
 from qtickets_assets.local.stack import prepare_dagster_home
 from qtickets_sandbox.testing import SandboxServer
+from qtickets_assets.qtickets.ingest.assets import STEP_NAME
 from tests.reliability.harness import clickhouse_env, clickhouse_for, materialize, qtickets_for, staging, step_failures
 from tests.reliability.truth import assert_same, expected_sales, fact_sales, latest_payloads
 
@@ -148,7 +149,7 @@ def test_two_overlapping_runs_double_nothing_and_share_the_budget(sandbox, click
     sales = expected_sales(list(orders.values()), sandbox.export("events"))
     assert_same(fact_sales(ch), sales, "fact_qtickets_sales_daily")
 
-    a, b = (r["steps"]["stg_qtickets_api_orders_raw"] for r in runs)
+    a, b = (r["steps"][STEP_NAME] for r in runs)
     overlap = min(a["end"], b["end"]) - max(a["start"], b["start"])
     peak = max_rate(samples, WINDOW)
     budget = (RATE * WINDOW + RATE + 4) / WINDOW      # one client's bucket: rate x window + one burst, +4 slack

@@ -30,14 +30,14 @@ from qtickets_assets.quality.checks import quality_checks
 from qtickets_assets.resources import all_resources
 from qtickets_assets.transform.project import DBT_PROJECT_DIR
 from qtickets_sandbox.testing import SandboxServer
+from tests.conftest import sandbox_resources
 from tests.reliability.harness import clickhouse_for, materialize, qtickets_for, staging, step_failures
 from tests.reliability.leaks import find_leaks, personal_values
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 VIEWS: dict[str, bytes] = {}   # the dbt views as the full materialization left them (scanned by the xfail test)
-STATE = ("orders", "clients", "events", "discounts", "promo_codes", "color_themes", "seats", "barcodes",
-         "partner_tickets", "partner_events")
+STATE = tuple(sandbox_resources())
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,13 @@
 """ClickHouse type → Arrow type mapping and Arrow batch building (the staging insert path). Pure."""
-import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
+from qtickets_assets.qtickets.ingest.catalog import CATALOG, LOAD_COLUMNS
 from qtickets_assets.qtickets.ingest.writer import arrow_schema, arrow_table, arrow_type
-from qtickets_assets.qtickets.ingest.catalog import CATALOG
 
 UTC = timezone.utc
-SQL_DIR = Path(__file__).resolve().parents[2] / "qtickets_assets" / "clickhouse" / "sql"
 
 
 def test_staging_ddl_types_map():
@@ -31,22 +28,16 @@ def test_unknown_types_are_refused():
             arrow_type(ch_type)
 
 
-def _ddl_columns(table: str) -> dict[str, str]:
-    """{column: type} of a staging table, read from its DDL file (as DESCRIBE TABLE would report it)."""
-    text = next(p.read_text() for p in SQL_DIR.glob("*.sql") if f" {table}\n" in p.read_text())
-    body = text[text.index("(") + 1:text.index("ENGINE")]
-    cols = {}
-    for line in body.splitlines():
-        m = re.match(r"\s*(\w+)\s+(.+?)(?:\s+CODEC\(.*\))?,?\s*$", line)
-        if m and not line.strip().startswith("--"):
-            cols[m.group(1)] = m.group(2).rstrip(",")
-    return cols
+def _described(entry) -> dict[str, str]:
+    """{column: type} of a staging table as DESCRIBE TABLE reports it (the catalog's types, codecs aside)."""
+    return {**{c.name: c.type for c in entry.columns},
+            **{name: ctype.split(" CODEC(")[0] for name, ctype, _ in LOAD_COLUMNS}}
 
 
 def test_every_catalog_table_gets_a_schema_from_its_ddl():
     for entry in CATALOG.values():
-        schema = arrow_schema(entry.columns, _ddl_columns(entry.table))
-        assert schema.names == list(entry.columns)
+        schema = arrow_schema(entry.table_columns, _described(entry))
+        assert schema.names == list(entry.table_columns)
         assert schema.field("payload").type == pa.binary()
         assert schema.field("_loaded_at").type == pa.timestamp("ms", tz="UTC")
         assert schema.field("_version").type == pa.uint64()

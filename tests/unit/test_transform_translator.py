@@ -3,11 +3,11 @@ assets' keys (from meta.dagster.asset_key), dbt tests as asset checks."""
 import pytest
 from dagster import AssetKey
 
+from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.transform.project import DBT_PROJECT, prepare_manifest
 from qtickets_assets.transform.translator import QTicketsDbtTranslator
 
-RESOURCES = ["events", "orders", "clients", "inventory", "price_shades", "discounts", "promo_codes", "barcodes",
-             "partner_tickets", "partner_events"]
+RESOURCES = list(CATALOG)
 
 
 def test_model_key_is_the_bare_name_and_group_transform():
@@ -43,7 +43,7 @@ def test_project_lineage_from_every_api_resource(dbt_assets):
         assert set(spec.kinds) >= {"dbt", "clickhouse"}
         assert spec.automation_condition is not None
     upstream = {dep.asset_key for spec in specs.values() for dep in spec.deps}
-    used = {AssetKey(f"stg_qtickets_api_{r}_raw") for r in RESOURCES}
+    used = {AssetKey(CATALOG[r].table) for r in RESOURCES}
     assert used <= upstream
     assert all(len(key.path) == 1 for key in specs)
     assert DBT_PROJECT.manifest_path.exists()

@@ -1,14 +1,27 @@
-"""One staging asset per catalog resource, built by a factory.
+"""The staging assets: one asset per catalog resource, all loaded by ONE step (`qtickets_staging`) that runs the
+selected resources' loads at the same time.
 
-Asset key = the staging table name (a single component, e.g. `stg_qtickets_api_orders_raw`) so dbt
-sources can point at it. Every materialization writes one meta_job_runs row — also when it fails: the
-error row first, then a dagster.Failure with one clear, token-free message.
+Why one step: the loads share one API budget per API (client/budget.py, per process), and most of a load's time
+is waiting for that budget or for the API. Separate steps run one after another in the in-process executor; the
+multiprocess executor would overlap them, but each step process pays ~2 s of start-up on 2 cores and has its own
+budget, so N steps would ask N times the budget of the API. Here every selected resource loads on its own thread,
+all drawing from the same budget: the run takes about as long as the API allows, not the sum of the loads
+(figures in bench/README.md). The asset is subsettable: a job or a UI selection loads only what it selects.
+
+Asset key = the staging table name (e.g. `stg_qtickets_api_orders_raw`), so dbt sources point at it. Every load
+writes one meta_job_runs row, also when it fails. An outage (API or ClickHouse unreachable after the client's own
+retries) is retried inside the step for that resource only; a wrong token or URL is not. When a resource still
+fails, the others' materializations stand and the step fails with one token-free line per failed resource.
+
+No `from __future__ import annotations` here: Dagster reads the config annotation at decoration time.
 """
 
-
+import time
 import traceback
-from typing import Optional
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Iterator, Optional
 
 import dagster as dg
 from pydantic import Field
@@ -16,22 +29,44 @@ from pydantic import Field
 from qtickets_assets.clickhouse.resource import ClickHouseResource, validate_identifier
 from qtickets_assets.clickhouse.run_log import RunRecord, clickhouse_unreachable, write_run
 from qtickets_assets.privacy import redact_secrets
-
 from qtickets_assets.qtickets.client.errors import ApiUnavailable, BadPayload, QTicketsError
 from qtickets_assets.qtickets.client.resource import QTicketsResource
 
 from .catalog import CATALOG, CatalogEntry
+from .fetch import SharedLookups
 from .load import Load, dedup_row_count, plan_window, read_high_water
 from .writer import ClickHouseWriteError
 
+STEP_NAME = "qtickets_staging"
+# The pool every ingestion step takes a slot of, so overlapping runs take turns on the API (the per-process budget
+# cannot see other runs). Its limit lives in the instance (deploy/dagster.yaml, qtickets_assets/local/stack.py).
+API_POOL = "qtickets_api"
+
 
 class LoadConfig(dg.Config):
-    """Run config of a staging asset (range applies to orders only: created_at)."""
+    """Run config of the staging step (applies to every selected resource; range: orders only, by created_at)."""
     mode: str = Field(default="incremental", description="incremental | full | range")
     lookback_minutes: int = Field(default=120, description="incremental: re-read this far behind the "
                                   "high-water mark of the staging table")
     created_from: Optional[str] = Field(default=None, description="range: first created_at date, YYYY-MM-DD")
     created_to: Optional[str] = Field(default=None, description="range: last created_at date (inclusive)")
+    outage_retries: int = Field(default=2, description="retries of a resource whose load failed because the API "
+                                "or ClickHouse stayed unreachable (never for a wrong token or URL)")
+    outage_retry_seconds: float = Field(default=30.0, description="wait before the first outage retry; doubles "
+                                        "each time")
+
+
+class LoadFailed(Exception):
+    def __init__(self, message: str, transient: bool):
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass
+class Outcome:
+    entry: CatalogEntry
+    result: dg.MaterializeResult | None = None
+    error: str | None = None
 
 
 def _open_clickhouse(clickhouse: ClickHouseResource, entry: CatalogEntry):
@@ -41,7 +76,7 @@ def _open_clickhouse(clickhouse: ClickHouseResource, entry: CatalogEntry):
         validate_identifier(clickhouse.database, "database")
     except ValueError as exc:
         # A setting that can never work: say which one, instead of blaming the network below.
-        raise dg.Failure(description=f"{exc} (setting CLICKHOUSE_DATABASE)", allow_retries=False) from None
+        raise LoadFailed(f"{exc} (setting CLICKHOUSE_DATABASE)", transient=False) from None
     try:
         try:
             ch = clickhouse.get_client()
@@ -53,18 +88,21 @@ def _open_clickhouse(clickhouse: ClickHouseResource, entry: CatalogEntry):
             ch = ch or clickhouse.get_client()
         return ch
     except Exception as exc:  # noqa: BLE001 - the message names the settings; the raw error may hold a password
-        # Not retried by the step's retry policy: nothing was loaded, and the operator has to look at the
-        # settings or the server; the next scheduled run tries again.
-        raise dg.Failure(description=clickhouse_unreachable(clickhouse, exc), allow_retries=False) from None
+        # Not retried: nothing was loaded, and the operator has to look at the settings or the server; the next
+        # scheduled run tries again.
+        raise LoadFailed(clickhouse_unreachable(clickhouse, exc), transient=False) from None
 
 
-def materialize_entry(context: dg.AssetExecutionContext, entry: CatalogEntry, config: LoadConfig,
-                      qtickets: QTicketsResource, clickhouse: ClickHouseResource) -> dg.MaterializeResult:
+def load_entry(context: dg.AssetExecutionContext, entry: CatalogEntry, config: LoadConfig,
+               qtickets: QTicketsResource, clickhouse: ClickHouseResource,
+               lookups: SharedLookups | None = None) -> dg.MaterializeResult:
+    """Load one resource into its staging table and record it in meta_job_runs. Raises LoadFailed (one clear,
+    token-free line) after writing the error row."""
     started = datetime.now(timezone.utc)
     ch = _open_clickhouse(clickhouse, entry)
     client = qtickets.get_client()
     secrets = (qtickets.token, qtickets.partners_token, getattr(clickhouse, "password", None))
-    load = Load(entry, client, ch, context.run.run_id)
+    load = Load(entry, client, ch, context.run.run_id, lookups=lookups)
     error, transient = None, False
     try:
         window = plan_window(config.mode, entry.cursor_column, entry.range_column, read_high_water(ch, entry),
@@ -100,10 +138,7 @@ def materialize_entry(context: dg.AssetExecutionContext, entry: CatalogEntry, co
             note = f"could not write meta_job_runs: {clickhouse_unreachable(clickhouse, exc)}"
         error = f"{error} (also {note})" if error else note
     if error:
-        # Only an outage is worth the run's retry policy: a wrong token or a wrong URL stays wrong.
-        raise dg.Failure(description=error, allow_retries=transient,
-                         metadata={"rows_inserted": load.writer.rows_inserted,
-                                   "requests": metrics["requests"]}) from None
+        raise LoadFailed(error, transient)
 
     database = getattr(clickhouse, "database", "qtickets")
     metadata = {
@@ -122,30 +157,71 @@ def materialize_entry(context: dg.AssetExecutionContext, entry: CatalogEntry, co
         metadata["snapshot_ts"] = load.snapshot_ts.isoformat()
     if metrics["skipped"]:
         metadata["skipped"] = dg.MetadataValue.json(metrics["skipped"])
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(asset_key=entry.table, metadata=metadata)
 
 
-# A whole-step retry after the client's own per-request retries ran out: the API or ClickHouse was down for
-# longer than a request's backoff budget. Loads are idempotent, so a retry never doubles data.
-INGESTION_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL,
-                                        jitter=dg.Jitter.PLUS_MINUS)
-# Every ingestion step takes a slot of this pool, so overlapping runs cannot exceed the API budget together
-# (limit set in $DAGSTER_HOME/dagster.yaml, see qtickets_assets/local/stack.py).
-API_POOL = "qtickets_api"
+def _load_with_outage_retries(context, entry, config, qtickets, clickhouse, lookups) -> Outcome:
+    delay = config.outage_retry_seconds
+    for attempt in range(max(0, config.outage_retries) + 1):
+        try:
+            return Outcome(entry, result=load_entry(context, entry, config, qtickets, clickhouse, lookups))
+        except LoadFailed as failed:
+            if not failed.transient or attempt >= config.outage_retries:
+                return Outcome(entry, error=str(failed))
+            context.log.warning(f"{entry.table}: {failed} - retrying in {delay:.0f} s "
+                                f"({attempt + 1} of {config.outage_retries})")
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
 
 
-def build_staging_asset(entry: CatalogEntry) -> dg.AssetsDefinition:
-    @dg.asset(name=entry.table, group_name="ingestion", kinds={"qtickets", "clickhouse"},
-              description=entry.description, owners=["team:data-platform"],
-              retry_policy=INGESTION_RETRY_POLICY, pool=API_POOL,
-              metadata={"business_key": ", ".join(entry.business_key), "endpoint": entry.endpoint,
-                        "api": entry.api, "cursor": entry.cursor_column or "none (full load)"})
-    def _staging_asset(context: dg.AssetExecutionContext, config: LoadConfig, qtickets: QTicketsResource,
-                       clickhouse: ClickHouseResource) -> dg.MaterializeResult:
-        return materialize_entry(context, entry, config, qtickets, clickhouse)
+def load_concurrently(context: dg.AssetExecutionContext, entries: list[CatalogEntry], config: LoadConfig,
+                      qtickets: QTicketsResource, clickhouse: ClickHouseResource) -> Iterator[dg.MaterializeResult]:
+    """Each entry on its own thread; materializations are yielded as loads finish. Raises dg.Failure at the end
+    when a load failed, naming every failed resource."""
+    lookups = SharedLookups()          # the events list the fan-out resources all start from: fetched once
+    failures: list[str] = []
+    with ThreadPoolExecutor(max_workers=max(1, len(entries)), thread_name_prefix="staging") as pool:
+        pending = {pool.submit(_load_with_outage_retries, context, entry, config, qtickets, clickhouse, lookups)
+                   for entry in entries}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                outcome = future.result()
+                if outcome.result is not None:
+                    yield outcome.result
+                else:
+                    failures.append(f"{outcome.entry.table}: {outcome.error}")
+    if failures:
+        # Not retried by Dagster: outages were retried above, and any other failure stays until someone acts.
+        raise dg.Failure(description="\n".join(sorted(failures)), allow_retries=False)
 
-    return _staging_asset
+
+def staging_spec(entry: CatalogEntry) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=entry.table, group_name="ingestion", kinds={"qtickets", "clickhouse"}, description=entry.description,
+        owners=["team:data-platform"], skippable=False,
+        metadata={"business_key": ", ".join(entry.business_key), "endpoint": entry.endpoint, "api": entry.api,
+                  "cursor": entry.cursor_column or "none (full load)", "refreshed_by": f"{entry.refresh}_job"})
 
 
-STAGING_ASSETS: list[dg.AssetsDefinition] = [build_staging_asset(e) for e in CATALOG.values()]
+def build_staging_assets(entries=None, name: str = STEP_NAME, config_class: type = LoadConfig,
+                         pool: str | None = API_POOL) -> dg.AssetsDefinition:
+    """The staging step over `entries` (every catalog resource by default). `config_class`: LoadConfig or a subclass
+    with other defaults (tests that fail loads on purpose use one without outage retries)."""
+    entries = list(entries if entries is not None else CATALOG.values())
+
+    @dg.multi_asset(name=name, specs=[staging_spec(e) for e in entries], can_subset=True, pool=pool,
+                    description="Loads the selected QTickets resources into their staging tables, concurrently "
+                                "within one API budget.")
+    def _staging(context: dg.AssetExecutionContext, config: config_class, qtickets: QTicketsResource,
+                 clickhouse: ClickHouseResource) -> Iterator[dg.MaterializeResult]:
+        selected = [e for e in entries if dg.AssetKey(e.table) in context.selected_asset_keys]
+        yield from load_concurrently(context, selected, config, qtickets, clickhouse)
+
+    return _staging
+
+
+qtickets_staging = build_staging_assets()
+STAGING_ASSETS: list[dg.AssetsDefinition] = [qtickets_staging]
 STAGING_ASSET_KEYS = {name: dg.AssetKey(e.table) for name, e in CATALOG.items()}

@@ -1,31 +1,64 @@
-"""One entry per QTickets resource: where it comes from, where it goes, how it is keyed and cursored.
+"""THE catalog: one entry per QTickets resource, and everything about a resource that code needs derives from it.
 
-The staging assets are generated from this table (assets.py), so adding a resource is one entry here
-plus its DDL in clickhouse/sql/. Endpoints follow the vendor docs, not the old project's guesses
-(/color-themes not /price-shades, /shows/{id}/seats not /events/{id}/seats, /shows/{id}/barcodes not
-/barcodes; qtickets_api.md §4).
+From an entry come: its staging table and Dagster asset (ingest/assets.py), the key columns read from each object
+and the fields a sparse decode must keep (columns.py), the table's DDL with a comment on every column
+(clickhouse/ddl.py), the request (endpoint, paging, fan-out, body), the incremental cursor and backfill column,
+the freshness check (max_lag), the job and schedule that load it (refresh), the audit's business-key counts, and
+the dbt source in dbt_project/models/staging/__sources.yml (rendered from here; a test keeps the file in step).
+
+Adding a resource is: one entry here, its pandera contract (quality/contracts/), its dbt staging model, and the
+sandbox's side of the API. Tests iterate the catalog, so a resource missing anywhere fails loudly, by name.
+Endpoints follow the vendor docs (docs/qtickets_api.md), not the old project's guesses: /color-themes not
+/price-shades, /shows/{id}/seats not /events/{id}/seats, /shows/{id}/barcodes not /barcodes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from datetime import timedelta
+from typing import Any
 
-from . import columns as rows
+from .columns import (Context, Field, FieldOrContext, MapKeyOrField, Source, to_flag, to_optional_uint, to_text,
+                      to_timestamp, to_timestamp_or_epoch, to_uint)
 
 # Fan-out: none | show (active shows of active events) | any_show (every show of a non-deleted event) | event
 FANOUT_NONE, FANOUT_SHOW, FANOUT_ANY_SHOW, FANOUT_EVENT = "none", "show", "any_show", "event"
+# Which job (and schedule) loads a resource: see automation.py.
+ORDERS_JOB, INVENTORY_JOB, DIMENSIONS_JOB = "orders", "inventory", "dimensions"
+
+UTC_TIME = "DateTime64(3, 'UTC')"
+NULLABLE_UTC_TIME = "Nullable(DateTime64(3, 'UTC'))"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A typed key column of a staging table: its ClickHouse type, what it holds, where its value comes from."""
+    name: str
+    type: str
+    description: str
+    source: Source
+
+
+# The load columns every staging table ends with (writer.py fills them; dbt reads them to deduplicate).
+LOAD_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("payload", "String CODEC(ZSTD(3))", "The object's JSON as the API sent it (nothing dropped)."),
+    ("_loaded_at", UTC_TIME, "When the load that wrote the row started (UTC)."),
+    ("_run_id", "String", "The Dagster run of that load."),
+    ("_version", "UInt64", "Row version; larger is newer. Staging keeps the latest per business key."),
+)
 
 
 @dataclass(frozen=True)
 class CatalogEntry:
     name: str                                   # resource name, e.g. "orders"
-    api: str                                    # "rest" | "partners"
-    endpoint: str                               # path below the API base; {event_id}/{show_id} for fan-out
-    table: str                                  # staging table = asset key
-    business_key: tuple[str, ...]
-    key_columns: tuple[str, ...]                # typed columns, in the order `extract` returns them
-    extract: Callable[[Any, dict], tuple]       # (object, context) -> key column values
     description: str
+    endpoint: str                               # path below the API base; {event_id}/{show_id} for fan-out
+    columns: tuple[Column, ...]                 # the typed key columns, in table order
+    business_key: tuple[str, ...]               # one row per key after deduplication (latest _version)
+    refresh: str                                # the job that loads it: ORDERS_JOB | INVENTORY_JOB | DIMENSIONS_JOB
+    max_lag: timedelta                          # freshness: stale when the last load is older than this
+    api: str = "rest"                           # "rest" | "partners"
+    order_by: tuple[str, ...] | None = None     # the table's sorting key (default: the business key)
+    partition_by: str | None = None
     cursor_column: str | None = None            # incremental by `where cursor >= ...` when set
     range_column: str | None = None             # backfill by date range on this column (mode "range")
     paged: bool = True                          # REST list with paging{}
@@ -34,74 +67,168 @@ class CatalogEntry:
     body: dict = field(default_factory=dict)    # extra request body (e.g. {"flat": true} for seats)
     keyed_map: bool = False                     # answer's data is {key: object} (flat seats)
     snapshot: bool = False                      # rows carry snapshot_ts (history is kept)
-    # REST resources: the top-level fields `extract` reads. Their answers are decoded sparsely (rawjson.py): the
-    # payload is the API's own bytes of each object and only these fields are parsed. None = parse it all
-    # (the Partners resources: their envelope carries errors and context that the ordinary path reads).
-    object_fields: tuple[str, ...] | None = None
 
     @property
-    def columns(self) -> tuple[str, ...]:
-        return self.key_columns + ("payload", "_loaded_at", "_run_id", "_version")
+    def table(self) -> str:
+        """The staging table, which is also the Dagster asset key."""
+        return f"stg_qtickets_api_{self.name}_raw"
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def table_columns(self) -> tuple[str, ...]:
+        """Every column of the table, in insert order."""
+        return self.key_columns + tuple(name for name, _, _ in LOAD_COLUMNS)
+
+    @property
+    def sorting_key(self) -> tuple[str, ...]:
+        return self.order_by or self.business_key
+
+    @property
+    def object_fields(self) -> tuple[str, ...] | None:
+        """The top-level fields the key columns read. REST answers are decoded sparsely (client/decoding.py): only
+        these are parsed and the payload keeps the API's own bytes of each object. None = parse it all (the
+        Partners resources: their envelope carries errors and context that the ordinary path reads)."""
+        if self.api != "rest":
+            return None
+        return tuple(dict.fromkeys(f for c in self.columns for f in c.source.object_fields))
+
+    def extract(self, obj: Any, ctx: dict) -> tuple:
+        """The key column values of one object, in column order."""
+        return tuple(c.source.read(obj, ctx) for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
 
 
-def _t(name: str) -> str:
-    return f"stg_qtickets_api_{name}_raw"
+def _id(name: str, what: str) -> Column:
+    return Column(name, "UInt64", f"{what} (`id`).", Field("id", to_uint))
+
+
+def _updated_deleted() -> tuple[Column, ...]:
+    return (Column("updated_at", NULLABLE_UTC_TIME, "`updated_at` in UTC: the incremental cursor.",
+                   Field("updated_at", to_timestamp)),
+            Column("deleted_at", NULLABLE_UTC_TIME, "`deleted_at` in UTC: set when the object was deleted.",
+                   Field("deleted_at", to_timestamp)))
+
+
+def _show_context(what: str) -> tuple[Column, ...]:
+    return (Column("event_id", "UInt64", f"The event of the show the {what} was asked for.",
+                   Context("event_id", to_uint)),
+            Column("show_id", "UInt64", f"The show the {what} was asked for ({{show_id}} in the URL).",
+                   Context("show_id", to_uint)))
+
+
+def _snapshot_ts() -> Column:
+    return Column("snapshot_ts", UTC_TIME, "When the load took this snapshot (one time per load, UTC).",
+                  Context("snapshot_ts"))
 
 
 CATALOG: dict[str, CatalogEntry] = {e.name: e for e in [
     CatalogEntry(
-        "events", "rest", "events", _t("events"), ("event_id",),
-        ("event_id", "updated_at", "deleted_at"), rows.event_keys,
-        "QTickets events (GET /events) with their shows nested in the payload, one row per event.",
-        cursor_column="updated_at", object_fields=rows.ID_UPDATED_DELETED_FIELDS),
+        name="events",
+        description="QTickets events (GET /events) with their shows nested in the payload, one row per event.",
+        endpoint="events", refresh=DIMENSIONS_JOB, max_lag=timedelta(hours=6),
+        columns=(_id("event_id", "The event's id"), *_updated_deleted()),
+        business_key=("event_id",), cursor_column="updated_at"),
     CatalogEntry(
-        "orders", "rest", "orders", _t("orders"), ("order_id",),
-        ("order_id", "event_id", "payed", "created_at", "payed_at", "updated_at", "deleted_at"), rows.order_keys,
-        "QTickets orders (GET /orders) with baskets nested in the payload, one row per order. Incremental "
-        "on updated_at with a lookback; backfill any created_at date range with mode=range.",
-        cursor_column="updated_at", range_column="created_at", object_fields=rows.ORDER_FIELDS),
+        name="orders",
+        description="QTickets orders (GET /orders) with baskets nested in the payload, one row per order. "
+                    "Incremental on updated_at with a lookback; backfill any created_at date range with mode=range.",
+        endpoint="orders", refresh=ORDERS_JOB, max_lag=timedelta(hours=2),
+        columns=(
+            _id("order_id", "The order's id"),
+            Column("event_id", "UInt64", "The order's event (`event_id`; one event per order).",
+                   Field("event_id", to_uint)),
+            Column("payed", "UInt8", "1 when the order is paid (`payed`).", Field("payed", to_flag)),
+            Column("created_at", UTC_TIME, "`created_at` in UTC (1970-01-01 when unreadable): the partition key.",
+                   Field("created_at", to_timestamp_or_epoch)),
+            Column("payed_at", NULLABLE_UTC_TIME, "`payed_at` in UTC; NULL until paid.",
+                   Field("payed_at", to_timestamp)),
+            *_updated_deleted()),
+        business_key=("order_id",), partition_by="toYYYYMM(created_at)",
+        cursor_column="updated_at", range_column="created_at"),
     CatalogEntry(
-        "clients", "rest", "clients", _t("clients"), ("client_id",), ("client_id",), rows.id_only_keys,
-        "QTickets buyers (GET /clients), one row per client; no updated_at, so a full load every run. "
-        "Personal data lives only in this table.", object_fields=rows.ID_FIELDS),
+        name="clients",
+        description="QTickets buyers (GET /clients), one row per client; no updated_at, so a full load every run. "
+                    "Personal data lives only in this table.",
+        endpoint="clients", refresh=DIMENSIONS_JOB, max_lag=timedelta(hours=26),
+        columns=(_id("client_id", "The buyer's id"),), business_key=("client_id",)),
     CatalogEntry(
-        "inventory", "rest", "shows/{show_id}/seats", _t("inventory"), ("show_id", "seat_id", "snapshot_ts"),
-        ("event_id", "show_id", "seat_id", "snapshot_ts"), rows.seat_keys,
-        "Seat availability snapshot: GET /shows/{id}/seats (flat) for every active show of every active, "
-        "non-deleted event; one row per seat per snapshot.",
-        paged=False, fanout=FANOUT_SHOW, body={"flat": True}, keyed_map=True, snapshot=True,
-        object_fields=rows.SEAT_FIELDS),
+        name="inventory",
+        description="Seat availability snapshot: GET /shows/{id}/seats (flat) for every active show of every "
+                    "active, non-deleted event; one row per seat per snapshot.",
+        endpoint="shows/{show_id}/seats", refresh=INVENTORY_JOB, max_lag=timedelta(hours=2),
+        columns=(*_show_context("seat map"),
+                 Column("seat_id", "String", "The seat's id (the key of the flat seat map).",
+                        MapKeyOrField("id", to_text)),
+                 _snapshot_ts()),
+        business_key=("show_id", "seat_id", "snapshot_ts"), order_by=("event_id", "show_id", "snapshot_ts", "seat_id"),
+        partition_by="toYYYYMM(snapshot_ts)", paged=False, fanout=FANOUT_SHOW, body={"flat": True}, keyed_map=True,
+        snapshot=True),
     CatalogEntry(
-        "price_shades", "rest", "color-themes", _t("price_shades"), ("shade_id",), ("shade_id",),
-        rows.id_only_keys, "Price shades = colour themes (GET /color-themes), one row per shade.", paged=False,
-        object_fields=rows.ID_FIELDS),
+        name="price_shades",
+        description="Price shades = colour themes (GET /color-themes), one row per shade.",
+        endpoint="color-themes", refresh=DIMENSIONS_JOB, max_lag=timedelta(days=8),
+        columns=(_id("shade_id", "The colour theme's id"),), business_key=("shade_id",), paged=False),
     CatalogEntry(
-        "discounts", "rest", "discounts", _t("discounts"), ("discount_id",),
-        ("discount_id", "updated_at", "deleted_at"), rows.discount_keys,
-        "QTickets discounts (GET /discounts), one row per discount.", cursor_column="updated_at",
-        object_fields=rows.ID_UPDATED_DELETED_FIELDS),
+        name="discounts",
+        description="QTickets discounts (GET /discounts), one row per discount.",
+        endpoint="discounts", refresh=DIMENSIONS_JOB, max_lag=timedelta(hours=26),
+        columns=(_id("discount_id", "The discount's id"), *_updated_deleted()),
+        business_key=("discount_id",), cursor_column="updated_at"),
     CatalogEntry(
-        "promo_codes", "rest", "promo-codes", _t("promo_codes"), ("promo_code_id",),
-        ("promo_code_id", "discount_id", "updated_at", "deleted_at"), rows.promo_code_keys,
-        "QTickets promo codes (GET /promo-codes, explicitly ordered by id), one row per promo code.",
-        cursor_column="updated_at", object_fields=rows.PROMO_CODE_FIELDS),
+        name="promo_codes",
+        description="QTickets promo codes (GET /promo-codes, explicitly ordered by id), one row per promo code.",
+        endpoint="promo-codes", refresh=DIMENSIONS_JOB, max_lag=timedelta(hours=26),
+        columns=(_id("promo_code_id", "The promo code's id"),
+                 Column("discount_id", "Nullable(UInt64)", "The discount it grants (`discount_id`).",
+                        Field("discount_id", to_optional_uint)),
+                 *_updated_deleted()),
+        business_key=("promo_code_id",), cursor_column="updated_at"),
     CatalogEntry(
-        "barcodes", "rest", "shows/{show_id}/barcodes", _t("barcodes"), ("show_id", "barcode", "snapshot_ts"),
-        ("event_id", "show_id", "barcode", "snapshot_ts", "checked_at"), rows.barcode_keys,
-        "Currently valid barcodes per show (GET /shows/{id}/barcodes, a bare array) per snapshot; "
-        "checked_at from the object when present.",
-        paged=False, fanout=FANOUT_SHOW, snapshot=True, object_fields=rows.BARCODE_FIELDS),
+        name="barcodes",
+        description="Currently valid barcodes per show (GET /shows/{id}/barcodes, a bare array) per snapshot; "
+                    "checked_at from the object when present.",
+        endpoint="shows/{show_id}/barcodes", refresh=INVENTORY_JOB, max_lag=timedelta(hours=6),
+        columns=(*_show_context("barcodes list"),
+                 Column("barcode", "String", "The ticket's barcode (12 digits in real data).",
+                        Field("barcode", to_text)),
+                 _snapshot_ts(),
+                 Column("checked_at", NULLABLE_UTC_TIME, "When the ticket was scanned (`checked_at`, UTC), if ever.",
+                        Field("checked_at", to_timestamp))),
+        business_key=("show_id", "barcode", "snapshot_ts"), order_by=("event_id", "show_id", "snapshot_ts", "barcode"),
+        partition_by="toYYYYMM(snapshot_ts)", paged=False, fanout=FANOUT_SHOW, snapshot=True),
     CatalogEntry(
-        "partner_tickets", "partners", "tickets/find/{event_id}/{show_id}", _t("partner_tickets"), ("ticket_id",),
-        ("ticket_id", "event_id", "show_id", "paid", "deleted"), rows.partner_ticket_keys,
-        "Partners API tickets (tickets/find/{event_id}/{show_id} with an empty filter = every ticket of the "
-        "show, with its deleted flag), for every show of every non-deleted event. Asked per show, not per "
-        "event: a ticket object carries no show_id, so only the URL tells which show of a multi-show event "
-        "it belongs to.",
-        paged=False, fanout=FANOUT_ANY_SHOW, body={"filter": {}}),
+        name="partner_tickets", api="partners",
+        description="Partners API tickets (tickets/find/{event_id}/{show_id} with an empty filter = every ticket of "
+                    "the show, with its deleted flag), for every show of every non-deleted event. Asked per show, "
+                    "not per event: a ticket object carries no show_id, so only the URL tells which show of a "
+                    "multi-show event it belongs to.",
+        endpoint="tickets/find/{event_id}/{show_id}", refresh=DIMENSIONS_JOB, max_lag=timedelta(hours=6),
+        columns=(_id("ticket_id", "The Partners ticket's id"),
+                 Column("event_id", "UInt64", "The ticket's event (`event_id`, else the one asked about).",
+                        FieldOrContext("event_id", to_uint)),
+                 Column("show_id", "UInt64", "The ticket's show (`show_id`, else the one asked about).",
+                        FieldOrContext("show_id", to_uint)),
+                 Column("paid", "UInt8", "1 when the ticket is paid (`paid`).", Field("paid", to_flag)),
+                 Column("deleted", "UInt8", "1 when the ticket was cancelled (`deleted`).",
+                        Field("deleted", to_flag))),
+        business_key=("ticket_id",), paged=False, fanout=FANOUT_ANY_SHOW, body={"filter": {}}),
     CatalogEntry(
-        "partner_events", "partners", "events/lists", _t("partner_events"), ("event_id", "show_id"),
-        ("event_id", "show_id", "last_update_hash"), rows.partner_event_keys,
-        "Partners API events/lists: one row per event-show open to partner sales, with last_update_hash.",
-        paged=False),
+        name="partner_events", api="partners",
+        description="Partners API events/lists: one row per event-show open to partner sales, with "
+                    "last_update_hash.",
+        endpoint="events/lists", refresh=DIMENSIONS_JOB, max_lag=timedelta(hours=6),
+        columns=(Column("event_id", "UInt64", "The event (`event_id`).", Field("event_id", to_uint)),
+                 Column("show_id", "UInt64", "The show (`show_id`).", Field("show_id", to_uint)),
+                 Column("last_update_hash", "String", "Changes when the show's seats or quotas change "
+                        "(`last_update_hash`).", Field("last_update_hash", to_text))),
+        business_key=("event_id", "show_id"), paged=False),
 ]}
+
+
+def staging_tables() -> list[str]:
+    return [entry.table for entry in CATALOG.values()]

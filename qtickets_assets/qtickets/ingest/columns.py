@@ -1,14 +1,16 @@
-"""Typed key columns pulled out of API objects. Pure.
+"""The typed key columns of a staging row: how each value is read from an API object (or the fan-out context) and
+parsed. Pure. The catalog declares, per column, one of the sources below and one parser.
 
-Rules: a key column never makes a load fail. Timestamps that cannot be read become NULL (Nullable
-columns); ids that cannot be read become 0. The only non-Nullable timestamp of the contract,
-orders.created_at (it is the partition key), falls back to 1970-01-01 — visible, and flagged by the
-quality checks, while the payload keeps the original value.
+Rules: a key column never makes a load fail. Timestamps that cannot be read become NULL (Nullable columns); ids
+that cannot be read become 0. The only non-Nullable timestamp of the contract, orders.created_at (it is the
+partition key), falls back to 1970-01-01: visible, and flagged by the quality checks, while the payload keeps the
+original value.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from qtickets_assets.qtickets.client.decoding import dumps, dumps_bytes
 from qtickets_assets.qtickets.client.timestamps import parse_ts
@@ -58,63 +60,82 @@ def to_text(value: Any) -> str:
     return text
 
 
-def _get(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else None
+def to_timestamp(value: Any) -> datetime | None:
+    """A UTC datetime from the API's ISO text, or None (NULL) when it cannot be read."""
+    return parse_ts(value)
 
 
-# --- per resource: (object, context) -> key column values, in the order of the catalog entry's columns ---
-# context: {"event_id", "show_id", "snapshot_ts", "key"} as known from the fan-out and the answer.
-
-# The top-level fields each *_keys function reads: a sparsely decoded REST answer (rawjson.py) holds only
-# these, so a field read below and missing here would silently become NULL (tests/unit compare both paths).
-ORDER_FIELDS = ("id", "event_id", "payed", "created_at", "payed_at", "updated_at", "deleted_at")
-ID_UPDATED_DELETED_FIELDS = ("id", "updated_at", "deleted_at")
-ID_FIELDS = ("id",)
-PROMO_CODE_FIELDS = ("id", "discount_id", "updated_at", "deleted_at")
-SEAT_FIELDS = ("id",)
-BARCODE_FIELDS = ("barcode", "checked_at")
+def to_timestamp_or_epoch(value: Any) -> datetime:
+    """For a non-Nullable timestamp (a partition key): unreadable values become 1970-01-01, visible and flagged by
+    the quality checks, while the payload keeps what the API sent."""
+    return parse_ts(value) or EPOCH
 
 
-def order_keys(o, ctx):
-    return (to_uint(_get(o, "id")), to_uint(_get(o, "event_id")), to_flag(_get(o, "payed")),
-            parse_ts(_get(o, "created_at")) or EPOCH, parse_ts(_get(o, "payed_at")),
-            parse_ts(_get(o, "updated_at")), parse_ts(_get(o, "deleted_at")))
+def to_optional_uint(value: Any) -> int | None:
+    return to_uint(value, None)
 
 
-def event_keys(o, ctx):
-    return (to_uint(_get(o, "id")), parse_ts(_get(o, "updated_at")), parse_ts(_get(o, "deleted_at")))
+# --- where a key column's value comes from ---------------------------------------------------------------------
+# context: {"event_id", "show_id", "snapshot_ts", "key"} as known from the fan-out (the show asked about) and the
+# answer (the key of a keyed map such as the flat seats).
 
 
-def id_only_keys(o, ctx):
-    return (to_uint(_get(o, "id")),)
+@dataclass(frozen=True)
+class Field:
+    """A top-level field of the object. A bare scalar item (a barcode list of strings) is its own value."""
+    name: str
+    parse: Callable[[Any], Any]
+
+    @property
+    def object_fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def read(self, obj: Any, ctx: dict) -> Any:
+        if isinstance(obj, dict):
+            return self.parse(obj.get(self.name))
+        return self.parse(obj)
 
 
-def discount_keys(o, ctx):
-    return (to_uint(_get(o, "id")), parse_ts(_get(o, "updated_at")), parse_ts(_get(o, "deleted_at")))
+@dataclass(frozen=True)
+class Context:
+    """A value of the fan-out context, e.g. the show a seat map was asked for."""
+    name: str
+    parse: Callable[[Any], Any] = lambda v: v
+
+    object_fields = ()
+
+    def read(self, obj: Any, ctx: dict) -> Any:
+        return self.parse(ctx.get(self.name))
 
 
-def promo_code_keys(o, ctx):
-    return (to_uint(_get(o, "id")), to_uint(_get(o, "discount_id"), None),
-            parse_ts(_get(o, "updated_at")), parse_ts(_get(o, "deleted_at")))
+@dataclass(frozen=True)
+class FieldOrContext:
+    """The object's field when it has one, else the context's (a Partners ticket carries no show id)."""
+    name: str
+    parse: Callable[[Any], Any]
+
+    @property
+    def object_fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def read(self, obj: Any, ctx: dict) -> Any:
+        value = obj.get(self.name) if isinstance(obj, dict) else None
+        return self.parse(ctx.get(self.name) if value is None else value)
 
 
-def seat_keys(o, ctx):
-    seat_id = ctx.get("key") if ctx.get("key") is not None else _get(o, "id")
-    return (to_uint(ctx.get("event_id")), to_uint(ctx.get("show_id")), to_text(seat_id), ctx["snapshot_ts"])
+@dataclass(frozen=True)
+class MapKeyOrField:
+    """The key of a keyed-map answer (flat seats: {seat id: seat}), else the object's own field."""
+    name: str
+    parse: Callable[[Any], Any]
+
+    @property
+    def object_fields(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def read(self, obj: Any, ctx: dict) -> Any:
+        key = ctx.get("key")
+        return self.parse(key if key is not None else (obj.get(self.name) if isinstance(obj, dict) else None))
 
 
-def barcode_keys(o, ctx):
-    barcode = _get(o, "barcode") if isinstance(o, dict) else o
-    return (to_uint(ctx.get("event_id")), to_uint(ctx.get("show_id")), to_text(barcode), ctx["snapshot_ts"],
-            parse_ts(_get(o, "checked_at")))
-
-
-def partner_ticket_keys(o, ctx):
-    event_id = _get(o, "event_id") if _get(o, "event_id") is not None else ctx.get("event_id")
-    show_id = _get(o, "show_id") if _get(o, "show_id") is not None else ctx.get("show_id")
-    return (to_uint(_get(o, "id")), to_uint(event_id), to_uint(show_id), to_flag(_get(o, "paid")),
-            to_flag(_get(o, "deleted")))
-
-
-def partner_event_keys(o, ctx):
-    return (to_uint(_get(o, "event_id")), to_uint(_get(o, "show_id")), to_text(_get(o, "last_update_hash")))
+Source = Field | Context | FieldOrContext | MapKeyOrField

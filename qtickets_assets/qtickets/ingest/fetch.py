@@ -6,6 +6,7 @@ insert while the rest is still in flight.
 """
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from qtickets_assets.qtickets.client.errors import PartnersError, ResourceNotFound
@@ -26,14 +27,32 @@ def _objects(entry: CatalogEntry, answer) -> list[tuple[object, str | None]]:
     return [(obj, None) for obj in list_items(answer)]
 
 
-def iter_source(entry: CatalogEntry, client, window: "Window", snapshot_ts) -> Iterator[tuple[object, dict]]:
+class SharedLookups:
+    """What several loads of one step would each ask the API for: the events list the fan-out resources start
+    from (seats, barcodes and Partners tickets all walk the same shows). Fetched once, by whichever load asks
+    first; the others wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: list[dict] | None = None
+
+    def events(self, client) -> list[dict]:
+        with self._lock:
+            if self._events is None:
+                self._events = fetch_events(client)
+            return self._events
+
+
+def iter_source(entry: CatalogEntry, client, window: "Window", snapshot_ts,
+                lookups: SharedLookups | None = None) -> Iterator[tuple[object, dict]]:
     base_ctx = {"snapshot_ts": snapshot_ts}
+    events = (lambda: (lookups or SharedLookups()).events(client))
     if entry.fanout == FANOUT_SHOW:
-        yield from _fan_out(entry, client, active_shows(fetch_events(client)), base_ctx)
+        yield from _fan_out(entry, client, active_shows(events()), base_ctx)
     elif entry.fanout == FANOUT_ANY_SHOW:
-        yield from _fan_out(entry, client, all_shows(fetch_events(client)), base_ctx)
+        yield from _fan_out(entry, client, all_shows(events()), base_ctx)
     elif entry.fanout == FANOUT_EVENT:
-        yield from _fan_out(entry, client, live_events(fetch_events(client)), base_ctx)
+        yield from _fan_out(entry, client, live_events(events()), base_ctx)
     elif entry.api == "partners":
         result = client.partners(entry.endpoint, dict(entry.body)) or []
         client.stats.add(pages=1)

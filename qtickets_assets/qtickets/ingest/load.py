@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from .catalog import CatalogEntry
-from .fetch import iter_source
+from .fetch import SharedLookups, iter_source
 from qtickets_assets.qtickets.client.timestamps import day_start, next_day_start, to_api_ts
 
 from .writer import BatchWriter, ClickHouseWriteError
@@ -106,9 +106,11 @@ def dedup_row_count(ch, entry: CatalogEntry) -> int:
 
 
 class Load:
-    def __init__(self, entry: CatalogEntry, client, ch, run_id: str, flush_rows: int | None = None):
+    def __init__(self, entry: CatalogEntry, client, ch, run_id: str, flush_rows: int | None = None,
+                 lookups: SharedLookups | None = None):
         self.entry = entry
         self.client = client
+        self.lookups = lookups
         self.writer = BatchWriter(ch, entry, run_id, **({"flush_rows": flush_rows} if flush_rows else {}))
         self.window: Window | None = None
         self.cursor_to: datetime | None = None      # the newest cursor value loaded (next high-water)
@@ -124,7 +126,7 @@ class Load:
         entry = self.entry
         cursor_idx = entry.key_columns.index(entry.cursor_column) if entry.cursor_column else None
         try:
-            for obj, ctx in iter_source(entry, self.client, window, self.snapshot_ts):
+            for obj, ctx in iter_source(entry, self.client, window, self.snapshot_ts, self.lookups):
                 keys = self.writer.add(obj, ctx)
                 if cursor_idx is not None:
                     value = keys[cursor_idx]

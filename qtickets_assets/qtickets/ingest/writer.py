@@ -51,7 +51,7 @@ class BatchWriter:
         self._reset()
 
     def _reset(self) -> None:
-        self._cols: list[list] = [[] for _ in self.entry.columns]
+        self._cols: list[list] = [[] for _ in self.entry.table_columns]
         self._pending = 0
 
     def add(self, obj, ctx: dict) -> tuple:
@@ -114,7 +114,7 @@ class BatchWriter:
             if self._schema is None:
                 described = self.ch.query(f"DESCRIBE TABLE {self.entry.table}").result_rows
                 described = {row[0]: row[1] for row in described}
-                self._schema = arrow_schema(self.entry.columns, described)
+                self._schema = arrow_schema(self.entry.table_columns, described)
             self.ch.insert_arrow(self.entry.table, arrow_table(self._schema, cols))
         except Exception as exc:  # noqa: BLE001 - reported with the settings to check, never raw
             # A lost connection's text is the driver's request URL (query string, session id): noise next to
@@ -136,7 +136,7 @@ class BatchWriter:
 # Python, row by row, holding the GIL the fetch threads need; pyarrow converts the same Python lists in C++
 # and the server parses the Arrow stream natively (writer.py has the measured gain).
 # The Arrow type of each column comes from the table's own DDL (DESCRIBE TABLE), so a column added or
-# retyped in clickhouse/sql/ cannot be silently sent with a guessed type.
+# retyped in the catalog (clickhouse/ddl.py renders the table from it) cannot be sent with a guessed type.
 # 
 # String columns go as Arrow `binary`: payloads arrive as bytes (rows.payload_bytes) and must be stored
 # byte-exact, with no UTF-8 validation or re-encoding on the way; str values are UTF-8 encoded by pyarrow,
