@@ -7,6 +7,9 @@ ClickHouse and QTickets sandboxes, measures, prints a table and writes bench/res
 
 `qtickets-platform bench ingest [--orders 20000,200000]`: the orders full load against fetching the same
 pages one after another, with the platform's default settings (qtickets_bench/ingest.py).
+
+`qtickets-platform bench e2e [--orders 200000,1000000]`: the whole run (every asset, check, dbt model and the
+audit in one Dagster run) per size: wall time, time per step, peak RSS, rows per table (qtickets_bench/whole_run.py).
 """
 from __future__ import annotations
 
@@ -92,10 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--"]:       # `qtickets-platform bench -- --quick`: the CLI passes the separator through
         argv = argv[1:]
-    if argv[:1] == ["ingest"]:   # issue #4's figures: full load vs one-after-another paging (bench/ingest.py)
+    if argv[:1] == ["ingest"]:   # the orders full load vs one-after-another paging (ingest.py)
         from .ingest import main as ingest_main
 
         return ingest_main(argv[1:])
+    if argv[:1] == ["e2e"]:      # the whole run at scale (whole_run.py); needs no dlt
+        from .whole_run import main as whole_run_main
+
+        return whole_run_main(argv[1:])
     args = parse_args(argv)
     if args.render:
         results = json.loads(args.render.read_text())

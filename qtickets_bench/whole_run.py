@@ -1,0 +1,203 @@
+"""`qtickets-platform bench e2e --orders 200000,1000000`: the WHOLE run at scale, as an operator starts it.
+
+For each size: a fresh embedded ClickHouse and a sandbox with that many orders (latency 0 ms unless told), then
+one Dagster run of every asset, check, dbt model and the audit from the command line:
+`dagster asset materialize --select '*' -m qtickets_assets.definitions`, on a fresh DAGSTER_HOME with the local
+dagster.yaml, with the platform's DEFAULT settings (API budget, concurrency, executor) unless flags say otherwise.
+
+It prints and writes (bench/e2e_results.json), per size:
+  wall seconds       the command's wall time, process start to exit (imports and the code location included)
+  steps              each step's seconds from the run's event log, and each staging load's own seconds
+  peak RSS           of the run process itself (VmHWM of the `dagster` process, read while it runs: with the
+                     in-process executor every step runs in it), and of its process tree (wait4's ru_maxrss, which
+                     includes a child such as dbt when that is larger)
+  rows per table     rows stored (all versions and snapshots) of every table and view of the database
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .machine import describe, one_line
+from .runner import ROOT, worker_env
+
+DEFAULT_OUT = ROOT / "bench" / "e2e_results.json"
+
+
+def _vmhwm_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        return None
+    return None
+
+
+def run_measured(cmd: list[str], env: dict, cwd: str, timeout: float) -> dict:
+    """Run `cmd`, sampling its own peak RSS while it lives; returns wall, exit code, peaks and the output tail."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = {"self": 0.0}
+    output: list[str] = []
+
+    def sample() -> None:
+        while proc.poll() is None:
+            value = _vmhwm_mb(proc.pid)
+            if value:
+                peak["self"] = max(peak["self"], value)
+            time.sleep(0.2)
+
+    def drain() -> None:
+        for line in proc.stdout:
+            output.append(line)
+            del output[:-200]
+
+    threads = [threading.Thread(target=sample, daemon=True), threading.Thread(target=drain, daemon=True)]
+    for t in threads:
+        t.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for t in threads:
+        t.join(5)
+    return {"wall_seconds": round(wall, 1), "exit_code": proc.returncode,
+            "peak_rss_mb": round(peak["self"], 1), "tree_peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1),
+            "output_tail": "".join(output[-40:])}
+
+
+def step_times(home: str) -> dict:
+    """Per step seconds, and each staging load's own seconds, from the run's event log."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(home) as instance:
+        run = instance.get_runs(limit=1)[0]
+        started, steps, loads, checks = {}, {}, {}, {"passed": 0, "failed": 0}
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is None:
+                continue
+            kind = event.event_type_value
+            if kind == "STEP_START":
+                started[event.step_key] = entry.timestamp
+            elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+                steps[event.step_key] = round(entry.timestamp - started[event.step_key], 1)
+            elif kind == "ASSET_MATERIALIZATION":
+                mat = event.event_specific_data.materialization
+                meta = mat.metadata
+                if "seconds" in meta and "rows_inserted" in meta:
+                    loads[mat.asset_key.to_user_string()] = {"seconds": meta["seconds"].value,
+                                                             "rows_inserted": meta["rows_inserted"].value,
+                                                             "requests": meta["requests"].value}
+            elif kind == "ASSET_CHECK_EVALUATION":
+                checks["passed" if event.event_specific_data.passed else "failed"] += 1
+        return {"status": run.status.value, "steps": steps, "loads": loads, "checks": checks}
+
+
+def table_rows(clickhouse, database: str) -> dict[str, int]:
+    import clickhouse_connect
+
+    client = clickhouse_connect.get_client(host=clickhouse.host, port=clickhouse.http_port, database=database)
+    out = {}
+    for name, engine, total in client.query("SELECT name, engine, total_rows FROM system.tables "
+                                            "WHERE database = currentDatabase() ORDER BY name").result_rows:
+        out[name] = int(client.command(f"SELECT count() FROM {name}")) if engine == "View" else int(total or 0)
+    client.close()
+    return out
+
+
+def one_size(orders: int, latency_ms: int, env_overrides: dict, module: str, log=print) -> dict:
+    from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
+    from qtickets_assets.local.stack import DAGSTER_YAML
+    from qtickets_sandbox.testing import SandboxServer
+
+    with tempfile.TemporaryDirectory(prefix="qtickets_e2e_") as work, \
+            EmbeddedClickHouse(Path(work) / "clickhouse") as clickhouse:
+        log(f"==> {orders:,} orders: starting the sandbox ({latency_ms} ms latency)")
+        t0 = time.perf_counter()
+        with SandboxServer(orders=orders, latency_ms=latency_ms, start_timeout=300 + orders / 2000) as sandbox:
+            generated = time.perf_counter() - t0
+            home = Path(work) / "dagster_home"
+            home.mkdir()
+            (home / "dagster.yaml").write_text(DAGSTER_YAML)
+            env = worker_env({**clickhouse.env(), "CLICKHOUSE_DATABASE": "qtickets",
+                              "QTICKETS_BASE_URL": sandbox.rest_url, "QTICKETS_PARTNERS_BASE_URL": sandbox.partners_url,
+                              "QTICKETS_TOKEN": sandbox.token, "QTICKETS_PARTNERS_TOKEN": sandbox.partners_token,
+                              "DAGSTER_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                              **env_overrides})
+            served = sandbox.stats()["requests_served"]
+            log(f"    sandbox ready in {generated:.0f} s ({sandbox.stats()['shows']:,} shows); running every asset once")
+            dagster = str(Path(sys.executable).with_name("dagster"))
+            measured = run_measured([dagster, "asset", "materialize", "--select", "*", "-m", module],
+                                    env, work, timeout=4 * 3600)
+            requests = sandbox.stats()["requests_served"] - served
+        detail = step_times(str(home))
+        rows = table_rows(clickhouse, "qtickets")
+    out = {"orders": orders, "latency_ms": latency_ms, "sandbox_generation_seconds": round(generated, 1),
+           "api_requests": requests, **{k: v for k, v in measured.items() if k != "output_tail"}, **detail,
+           "rows": rows}
+    if measured["exit_code"] != 0 or detail["status"] != "SUCCESS":
+        out["output_tail"] = measured["output_tail"]
+    log(f"    {orders:,} orders: {measured['wall_seconds']:.0f} s wall, run process peak RSS "
+        f"{measured['peak_rss_mb']:.0f} MB (tree {measured['tree_peak_rss_mb']:.0f} MB), {requests:,} API requests, "
+        f"status {detail['status']}")
+    return out
+
+
+def table(results: dict) -> list[str]:
+    lines = []
+    for r in results["runs"]:
+        steps = sorted(r["steps"].items(), key=lambda kv: -kv[1])
+        lines.append(f"{r['orders']:,} orders @{r['latency_ms']} ms: wall {r['wall_seconds']} s, run process peak RSS "
+                     f"{r['peak_rss_mb']} MB (tree {r['tree_peak_rss_mb']} MB), {r['api_requests']:,} requests, "
+                     f"checks {r['checks']['passed']} passed / {r['checks']['failed']} failed, {r['status']}")
+        lines += [f"    step {name:<48} {seconds:>7.1f} s" for name, seconds in steps]
+        lines += [f"    load {name:<48} {load['seconds']:>7.1f} s  {load['rows_inserted']:>10,} rows  "
+                  f"{load['requests']:>6,} requests" for name, load in sorted(r["loads"].items())]
+        lines += [f"    rows {name:<48} {count:>12,}" for name, count in r["rows"].items()]
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="qtickets-platform bench e2e", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--orders", type=lambda s: [int(x) for x in s.split(",")], default=[200000, 1000000])
+    p.add_argument("--latency-ms", type=int, default=0)
+    p.add_argument("--requests-per-second", type=float, default=None,
+                   help="override the API budget (default: the platform's own default), labelled in the output")
+    p.add_argument("--module", default="qtickets_assets.definitions",
+                   help="the code location to run (qtickets_bench.per_resource_steps: the executor variant)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = p.parse_args(argv)
+    overrides = {}
+    if args.requests_per_second is not None:
+        overrides["QTICKETS_REQUESTS_PER_SECOND"] = str(args.requests_per_second)
+    from qtickets_assets.qtickets.client.api import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND
+
+    import clickhouse_connect  # noqa: F401 - fail early when the environment is incomplete
+
+    results = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "machine": describe("26.9 (embedded)"),
+               "settings": {"module": args.module, "latency_ms": args.latency_ms,
+                            "requests_per_second": args.requests_per_second or DEFAULT_REQUESTS_PER_SECOND,
+                            "requests_per_second_is_default": args.requests_per_second is None,
+                            "max_concurrency": DEFAULT_MAX_CONCURRENCY},
+               "runs": []}
+    print(f"==> {one_line(results['machine'])}", flush=True)
+    for n in args.orders:
+        results["runs"].append(one_size(n, args.latency_ms, overrides, args.module,
+                                        log=lambda m: print(m, flush=True)))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2, default=str))
+    print("\n".join(table(results)))
+    print(f"==> wrote {args.out}")
+    return 0
