@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from qtickets_assets.audit.plan import dig
+from qtickets_assets.json_paths import dig
 
 
 @dataclass(frozen=True)

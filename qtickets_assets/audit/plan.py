@@ -172,14 +172,3 @@ def _sub(obj: Any, values: dict[str, Any]) -> Any:
     return obj
 
 
-def dig(obj: Any, dotted: str) -> Any:
-    """`result.0.id` -> obj["result"][0]["id"]; a missing step gives KeyError."""
-    cur = obj
-    for part in dotted.split("."):
-        if isinstance(cur, list) and part.lstrip("-").isdigit():
-            cur = cur[int(part)]
-        elif isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        else:
-            raise KeyError(dotted)
-    return cur

@@ -9,19 +9,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from qtickets_assets.audit import expectations as ex
-from qtickets_assets.audit.plan import Case, Plan, UnresolvedPlaceholder, dig, resolve
+from qtickets_assets.audit.plan import Case, Plan, UnresolvedPlaceholder, resolve
 from qtickets_assets.audit.verdict import EXPECTED_ERROR, FAILED, NOT_EXECUTED, PASSED, WRITES_DISABLED, \
     CaseResult
+from qtickets_assets.json_paths import dig
 from qtickets_assets.privacy import mask_payload, mask_text, redact_secrets
+from qtickets_assets.qtickets.client.transport import header_value
 
 TEXT_EXCERPT = 600      # characters of a non-JSON answer kept (the HTML 404 page is ~40 KB)
-
-
-def _content_type(headers: dict) -> str:
-    for k, v in (headers or {}).items():
-        if k.lower() == "content-type":
-            return str(v)
-    return ""
 
 
 class Prober:
@@ -41,7 +36,7 @@ class Prober:
 
     def send(self, api: str, method: str, path: str, body: Any, token: str | None):
         raw = self.client.raw_request(api, method, path, body, token=token)
-        answer = ex.Answer(status=raw.status, content_type=_content_type(raw.headers), json=raw.json,
+        answer = ex.Answer(status=raw.status, content_type=header_value(raw.headers, "Content-Type") or "", json=raw.json,
                            text=raw.text or "", error=raw.error)
         return raw, answer
 

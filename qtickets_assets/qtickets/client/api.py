@@ -21,7 +21,7 @@ from .errors import SETTING_ENV, ApiRequestError, ApiUnavailable, BadPayload, Wr
 from .filters import split_matching
 from .paging import Paging, list_body, list_items, page_count, read_paging, remaining_pages
 from .parallel import stream_map
-from .transport import ClientStats, Exchange, RetryPolicy, Transport
+from .transport import ClientStats, Exchange, RetryPolicy, Transport, header_value
 
 # QTickets publishes no rate limit (qtickets_api.md §1.8). With 8 requests in flight a 150 ms API gives at most
 # ~50 requests/s, so the concurrency limit is what paces the usual case; the budget caps a fast API. It was 20,
@@ -99,7 +99,7 @@ class QTicketsClient:
                 data = fast(ex.content)
                 if data is not None:
                     return None, data
-            outcome = classify(api, ex.status, _ctype(ex.headers), ex.content, method, path, transport.secrets)
+            outcome = classify(api, ex.status, header_value(ex.headers, "Content-Type") or "", ex.content, method, path, transport.secrets)
             if outcome.error is not None:
                 raise outcome.error
             return outcome.retry_reason, outcome.data
@@ -238,13 +238,6 @@ class QTicketsClient:
         headers = {k: scrub(str(v)) for k, v in ex.headers.items() if k.lower() != "authorization"}
         return RawResponse(status=ex.status, headers=headers, text=text, json=parsed if ok else None,
                            latency_ms=round(ex.latency_ms, 1), error=error, retries=retries)
-
-
-def _ctype(headers: dict) -> str:
-    for key, value in headers.items():
-        if key.lower() == "content-type":
-            return value
-    return ""
 
 
 def _derive_partners(base_url: str) -> str:

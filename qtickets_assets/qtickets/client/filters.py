@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from qtickets_assets.json_paths import dig
+
 from .timestamps import parse_ts
 
 _MISSING = object()
 
 
 def _get(obj: Any, column: str) -> Any:
-    cur = obj
-    for part in column.split("."):
-        if not isinstance(cur, dict) or part not in cur:
-            return _MISSING
-        cur = cur[part]
-    return cur
+    try:
+        return dig(obj, column)
+    except KeyError:
+        return _MISSING
 
 
 def _norm(value: Any) -> Any:

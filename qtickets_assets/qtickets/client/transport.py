@@ -110,17 +110,18 @@ class Transport:
                 return result, retries, ex, None
             if retries >= self.policy.max_retries:
                 return result, retries, ex, reason
-            retry_after = parse_retry_after(_header(ex.headers, "Retry-After")) \
+            retry_after = parse_retry_after(header_value(ex.headers, "Retry-After")) \
                 if ex.status in (429, 503) else None
             self.stats.add_retry(reason)
             self.sleep(retry_delay(retries, retry_after, self.policy.base_seconds, self.policy.max_seconds))
             retries += 1
 
 
-def _header(headers: dict, name: str) -> str | None:
-    for key, value in headers.items():
+def header_value(headers: dict | None, name: str) -> str | None:
+    """A response header by case-insensitive name (servers and proxies differ in case), or None."""
+    for key, value in (headers or {}).items():
         if key.lower() == name.lower():
-            return value
+            return str(value)
     return None
 
 
