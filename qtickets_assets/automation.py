@@ -8,6 +8,7 @@ Cadences (platform time zone, Europe/Moscow by default):
 Every schedule and sensor starts STOPPED so `make dev` starts quietly: turn them on in the UI
 (Automation tab) or with `dagster schedule start <name>` / `dagster sensor start <name>`.
 """
+
 from __future__ import annotations
 
 from dagster import (
@@ -69,7 +70,7 @@ sales_backfill_job = define_asset_job(
     "sales_backfill_job",
     selection=models_between(staging_loaded_by(ORDERS_JOB), *SALES_FACTS),
     description="Backfill a date range: set the orders asset's mode to 'range' (created_from/created_to) and "
-                "the dbt config's sales_date_from/sales_date_to in the launchpad.",
+    "the dbt config's sales_date_from/sales_date_to in the launchpad.",
     tags=max_runtime(12 * 3600),
 )
 audit_job = define_asset_job(

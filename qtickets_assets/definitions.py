@@ -1,4 +1,5 @@
 """The code location: assembles Definitions from the parts; nothing else lives here."""
+
 from __future__ import annotations
 
 import warnings

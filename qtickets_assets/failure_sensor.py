@@ -4,9 +4,10 @@ An asset that fails writes its own error row (qtickets/assets.py). A run can als
 asset (a step that could not start, a resource that could not initialise, ClickHouse down during the asset's own
 bookkeeping); this sensor then records one row for the run, so `meta_job_runs` answers "what failed" alone.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
 
@@ -35,13 +36,25 @@ def record_run_failures(context: RunFailureSensorContext, clickhouse: ClickHouse
     context.log.error(summary)
     client = clickhouse.get_client()
     try:
-        already = client.query("SELECT count() FROM meta_job_runs WHERE run_id = {run_id:String} AND status = 'error'",
-                               parameters={"run_id": run.run_id}).result_rows[0][0]
+        already = client.query(
+            "SELECT count() FROM meta_job_runs WHERE run_id = {run_id:String} AND status = 'error'",
+            parameters={"run_id": run.run_id},
+        ).result_rows[0][0]
         if already:
             return
         stats = context.instance.get_run_stats(run.run_id)
-        started = datetime.fromtimestamp(stats.start_time or stats.launch_time or 0, tz=timezone.utc)
-        write_run(client, RunRecord(job=run.job_name, asset="(run)", run_id=run.run_id, started_at=started,
-                                    finished_at=datetime.now(timezone.utc), status="error", message=summary))
+        started = datetime.fromtimestamp(stats.start_time or stats.launch_time or 0, tz=UTC)
+        write_run(
+            client,
+            RunRecord(
+                job=run.job_name,
+                asset="(run)",
+                run_id=run.run_id,
+                started_at=started,
+                finished_at=datetime.now(UTC),
+                status="error",
+                message=summary,
+            ),
+        )
     finally:
         client.close()

@@ -1,5 +1,6 @@
 """Dotted paths into decoded JSON (`shows.0.id`, `result.order.id`): the one getter the client's where-filter and
 the audit's placeholders and expectations share."""
+
 from __future__ import annotations
 
 from typing import Any

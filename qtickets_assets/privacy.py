@@ -10,7 +10,8 @@ being able to recover the person.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 MASK = "***"
 REDACTED = "***REDACTED***"
@@ -88,9 +89,7 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z])"
 )
 # Russian numbers: +7 / 7 / 8 then 10 digits, with the usual separators (`+7 (910) 123-45-67`, `89101234567`).
-_PHONE_RU = re.compile(
-    r"(?<![\w+])(?:\+7|8|7)[\s\-]?\(?\d{3}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?![\w])"
-)
+_PHONE_RU = re.compile(r"(?<![\w+])(?:\+7|8|7)[\s\-]?\(?\d{3}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?![\w])")
 # Generic international: a leading `+` and 8-15 digits in total (E.164), separators allowed.
 _PHONE_INTL = re.compile(r"(?<![\w+])\+\d(?:[\s\-()]{0,2}\d){7,14}(?![\w])")
 
@@ -115,13 +114,27 @@ def mask_text(text: Any) -> Any:
 EMAIL_KEYS = frozenset({"email", "client_email", "buyer_email", "user_email"})
 EMAIL_LIST_KEYS = frozenset({"client_emails", "emails"})
 PHONE_KEYS = frozenset({"phone", "client_phone", "buyer_phone", "mobile"})
-NAME_KEYS = frozenset({
-    # `name` is masked everywhere, event and zone names included: a payload does not say whose name it is,
-    # and an over-masked event name costs less than a leaked buyer name. Callers can opt out with keep_keys.
-    "name", "surname", "middlename", "client_name", "client_surname", "client_middlename",
-    "first_name", "last_name", "username", "legal_name", "organization_name", "work_position",
-    "full_name", "fio", "holder_name",
-})
+NAME_KEYS = frozenset(
+    {
+        # `name` is masked everywhere, event and zone names included: a payload does not say whose name it is,
+        # and an over-masked event name costs less than a leaked buyer name. Callers can opt out with keep_keys.
+        "name",
+        "surname",
+        "middlename",
+        "client_name",
+        "client_surname",
+        "client_middlename",
+        "first_name",
+        "last_name",
+        "username",
+        "legal_name",
+        "organization_name",
+        "work_position",
+        "full_name",
+        "fio",
+        "holder_name",
+    }
+)
 CARD_KEYS = frozenset({"payment_card_number", "card_number", "pan"})
 OPAQUE_KEYS = frozenset({"inn", "kpp", "fanid", "fanid_card", "vk_id", "facebook_id", "passport", "document"})
 PERSONAL_KEYS = EMAIL_KEYS | EMAIL_LIST_KEYS | PHONE_KEYS | NAME_KEYS | CARD_KEYS | OPAQUE_KEYS

@@ -1,4 +1,5 @@
 """The resources every asset shares, built from settings.py: one ClickHouse, one QTickets client, one dbt."""
+
 from __future__ import annotations
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource

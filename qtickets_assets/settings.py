@@ -4,6 +4,7 @@ Secrets (tokens, the ClickHouse password) are passed as `EnvVar`s when set, so t
 variable's name, never its value. Non-secret settings fall back to the embedded stack's defaults, so
 `dagster dev` on a fresh checkout loads without any configuration.
 """
+
 from __future__ import annotations
 
 import os

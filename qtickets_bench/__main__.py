@@ -11,6 +11,7 @@ pages one after another, with the platform's default settings (qtickets_bench/in
 `qtickets-platform bench e2e [--orders 200000,1000000]`: the whole run (every asset, check, dbt model and the
 audit in one Dagster run) per size: wall time, time per step, peak RSS, rows per table (qtickets_bench/whole_run.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .machine import describe, one_line
@@ -31,25 +32,42 @@ DEFAULT_OUT = ROOT / "bench" / "results.json"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="qtickets-platform bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="qtickets-platform bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--quick", action="store_true", help="1 run, N = 20,000 only")
     p.add_argument("--large", action="store_true", help="also N = 1,000,000")
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--orders", type=lambda s: [int(x) for x in s.split(",")], default=None,
-                   help="comma-separated N list (default 20000,200000)")
+    p.add_argument(
+        "--orders",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=None,
+        help="comma-separated N list (default 20000,200000)",
+    )
     p.add_argument("--latencies", type=lambda s: [int(x) for x in s.split(",")], default=[0, 150])
     p.add_argument("--variants", type=lambda s: s.split(","), default=list(VARIANTS))
-    p.add_argument("--only", type=lambda s: set(s.split(",")), default={"full", "incremental", "dbt", "e2e"},
-                   help="sections: full,incremental,dbt,e2e")
+    p.add_argument(
+        "--only",
+        type=lambda s: set(s.split(",")),
+        default={"full", "incremental", "dbt", "e2e"},
+        help="sections: full,incremental,dbt,e2e",
+    )
     p.add_argument("--page-size", type=int, default=500)
     p.add_argument("--concurrency", type=int, default=8)
-    p.add_argument("--platform-rps", type=float, default=1000.0,
-                   help="the platform's requests/s budget in the full loads (default 1000: not binding, so that "
-                        "only the concurrency limits it, like the peers; the platform's own default is 20)")
-    p.add_argument("--dlt-nesting", type=int, default=0,
-                   help="max_table_nesting of b2 (0 = nested data as JSON like the platform's payload; "
-                        "-1 = dlt's default unnesting)")
+    p.add_argument(
+        "--platform-rps",
+        type=float,
+        default=1000.0,
+        help="the platform's requests/s budget in the full loads (default 1000: not binding, so that "
+        "only the concurrency limits it, like the peers; the platform's own default is 20)",
+    )
+    p.add_argument(
+        "--dlt-nesting",
+        type=int,
+        default=0,
+        help="max_table_nesting of b2 (0 = nested data as JSON like the platform's payload; "
+        "-1 = dlt's default unnesting)",
+    )
     p.add_argument("--dbt-orders", type=int, default=200000)
     p.add_argument("--e2e-orders", type=int, default=20000)
     p.add_argument("--e2e-latency", type=int, default=150)
@@ -79,27 +97,37 @@ def render(results: dict) -> list[str]:
     cells = [c for c in results["full_load"] if c.get("ratios")]
     results["targets"] = targets(cells)
     s = results["settings"]
-    lines = [f"QTickets platform benchmark ({results['started_at']}, {results.get('minutes')} min); "
-             f"{one_line(results['machine'])}",
-             f"full load of orders: page size {s['page_size']}, {s['concurrency']} in flight, platform budget "
-             f"{s['platform_rps']:g} req/s, b2 max_table_nesting {s['dlt_nesting']}; median of {s['repeat']}; "
-             f"wall = the tool's whole run (Dagster materialize / dlt pipeline.run)",
-             *full_load_lines(cells), "", "incremental runs of the orders asset (median):",
-             *incremental_lines(results["full_load"]), "", *dbt_lines(results["dbt"]), "",
-             *e2e_lines(results["e2e"]), "", "targets (figures, not tests):", *target_lines(results["targets"])]
+    lines = [
+        f"QTickets platform benchmark ({results['started_at']}, {results.get('minutes')} min); "
+        f"{one_line(results['machine'])}",
+        f"full load of orders: page size {s['page_size']}, {s['concurrency']} in flight, platform budget "
+        f"{s['platform_rps']:g} req/s, b2 max_table_nesting {s['dlt_nesting']}; median of {s['repeat']}; "
+        f"wall = the tool's whole run (Dagster materialize / dlt pipeline.run)",
+        *full_load_lines(cells),
+        "",
+        "incremental runs of the orders asset (median):",
+        *incremental_lines(results["full_load"]),
+        "",
+        *dbt_lines(results["dbt"]),
+        "",
+        *e2e_lines(results["e2e"]),
+        "",
+        "targets (figures, not tests):",
+        *target_lines(results["targets"]),
+    ]
     results["table"] = lines
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["--"]:       # `qtickets-platform bench -- --quick`: the CLI passes the separator through
+    if argv[:1] == ["--"]:  # `qtickets-platform bench -- --quick`: the CLI passes the separator through
         argv = argv[1:]
-    if argv[:1] == ["ingest"]:   # the orders full load vs one-after-another paging (ingest.py)
+    if argv[:1] == ["ingest"]:  # the orders full load vs one-after-another paging (ingest.py)
         from .ingest import main as ingest_main
 
         return ingest_main(argv[1:])
-    if argv[:1] == ["e2e"]:      # the whole run at scale (whole_run.py); needs no dlt
+    if argv[:1] == ["e2e"]:  # the whole run at scale (whole_run.py); needs no dlt
         from .whole_run import main as whole_run_main
 
         return whole_run_main(argv[1:])
@@ -112,18 +140,35 @@ def main(argv: list[str] | None = None) -> int:
     from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
     from qtickets_sandbox.testing import SandboxServer
 
-    settings = Settings(page_size=args.page_size, concurrency=args.concurrency, platform_rps=args.platform_rps,
-                        dlt_nesting=None if args.dlt_nesting < 0 else args.dlt_nesting, repeat=args.repeat)
-    results: dict = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     "note": "shared 2-core machine: other engineers' tests may have run at the same time "
-                             "(see load_average_at_start); every figure is the median of `repeat` runs",
-                     "settings": {**vars(settings), "orders": args.orders, "latencies_ms": args.latencies,
-                                  "variants": args.variants, "dbt_orders": args.dbt_orders,
-                                  "e2e_orders": args.e2e_orders, "e2e_latency_ms": args.e2e_latency},
-                     "full_load": [], "dbt": None, "e2e": None}
+    settings = Settings(
+        page_size=args.page_size,
+        concurrency=args.concurrency,
+        platform_rps=args.platform_rps,
+        dlt_nesting=None if args.dlt_nesting < 0 else args.dlt_nesting,
+        repeat=args.repeat,
+    )
+    results: dict = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "note": "shared 2-core machine: other engineers' tests may have run at the same time "
+        "(see load_average_at_start); every figure is the median of `repeat` runs",
+        "settings": {
+            **vars(settings),
+            "orders": args.orders,
+            "latencies_ms": args.latencies,
+            "variants": args.variants,
+            "dbt_orders": args.dbt_orders,
+            "e2e_orders": args.e2e_orders,
+            "e2e_latency_ms": args.e2e_latency,
+        },
+        "full_load": [],
+        "dbt": None,
+        "e2e": None,
+    }
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="qtickets_bench_") as tmp, \
-            EmbeddedClickHouse(os.path.join(tmp, "clickhouse")) as clickhouse:
+    with (
+        tempfile.TemporaryDirectory(prefix="qtickets_bench_") as tmp,
+        EmbeddedClickHouse(os.path.join(tmp, "clickhouse")) as clickhouse,
+    ):
         import clickhouse_connect
 
         version = clickhouse_connect.get_client(host=clickhouse.host, port=clickhouse.http_port).server_version
@@ -144,15 +189,21 @@ def main(argv: list[str] | None = None) -> int:
                     if "dbt" in args.only and n == args.dbt_orders and latency == min(args.latencies):
                         from .dbt_build import dbt_scenario
 
-                        results["dbt"] = {"orders": n, "latency_ms": latency,
-                                          **dbt_scenario(sandbox, clickhouse, settings, _log)}
+                        results["dbt"] = {
+                            "orders": n,
+                            "latency_ms": latency,
+                            **dbt_scenario(sandbox, clickhouse, settings, _log),
+                        }
                     if "e2e" in args.only and n == args.e2e_orders and latency == args.e2e_latency:
                         from .e2e import e2e_scenario
 
-                        results["e2e"] = {"orders": n, "latency_ms": latency,
-                                          **e2e_scenario(sandbox, clickhouse, args.repeat, _log)}
+                        results["e2e"] = {
+                            "orders": n,
+                            "latency_ms": latency,
+                            **e2e_scenario(sandbox, clickhouse, args.repeat, _log),
+                        }
                     _write(args.out, results)
-    results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
     lines = render(results)
     _write(args.out, results)

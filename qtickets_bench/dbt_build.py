@@ -2,6 +2,7 @@
 `dbt build` from the command line, `repeat` times with --full-refresh and `repeat` times incremental
 (nothing new). dbt writes its target/ and logs/ into a temporary folder: the project's own manifest
 (which Dagster loads) is left alone."""
+
 from __future__ import annotations
 
 import os
@@ -17,14 +18,24 @@ from .scenarios import Settings, _summarise, base_spec, new_database
 
 
 def _dbt_build(env: dict, work: str, full_refresh: bool) -> dict:
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-           "--target-path", os.path.join(work, "target"), "--log-path", os.path.join(work, "logs")]
+    cmd = [
+        dbt_executable(),
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        os.path.join(work, "target"),
+        "--log-path",
+        os.path.join(work, "logs"),
+    ]
     if full_refresh:
         cmd.append("--full-refresh")
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - started
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout)          # dbt colours its summary line
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout)  # dbt colours its summary line
     summary = next((ln.strip() for ln in reversed(plain.splitlines()) if "PASS=" in ln), "")
     out = {"seconds": seconds, "exit_code": proc.returncode, "summary": summary}
     if proc.returncode != 0:

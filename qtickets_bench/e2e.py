@@ -12,6 +12,7 @@ Where the time goes, from the run's event log and the metadata the assets record
   Dagster overhead  the rest of the wall time: process start, loading the definitions, step setup, metadata
                     queries and meta_job_runs writes
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from qtickets_assets.local.stack import DAGSTER_YAML
 
-from .runner import ROOT, worker_env
+from .runner import worker_env
 from .scenarios import new_database
 from .stats import median
 
@@ -48,15 +49,24 @@ def _run_breakdown(home: str) -> dict:
             elif kind == "STEP_START":
                 started[ev.step_key] = entry.timestamp
             elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and ev.step_key in started:
-                steps[ev.step_key] = {"seconds": round(entry.timestamp - started[ev.step_key], 3),
-                                      "ok": kind == "STEP_SUCCESS"}
+                steps[ev.step_key] = {
+                    "seconds": round(entry.timestamp - started[ev.step_key], 3),
+                    "ok": kind == "STEP_SUCCESS",
+                }
             elif kind == "ASSET_MATERIALIZATION":
                 mat = ev.event_specific_data.materialization
                 assets[mat.asset_key.to_user_string()] = {
-                    k: v.value for k, v in mat.metadata.items()
-                    if k in ("seconds", "api_seconds", "insert_seconds", "rows_inserted", "requests")}
-        return {"status": run.status.value, "run_seconds": (run_end or 0) - (run_start or 0),
-                "run_start": run_start, "steps": steps, "assets": assets}
+                    k: v.value
+                    for k, v in mat.metadata.items()
+                    if k in ("seconds", "api_seconds", "insert_seconds", "rows_inserted", "requests")
+                }
+        return {
+            "status": run.status.value,
+            "run_seconds": (run_end or 0) - (run_start or 0),
+            "run_start": run_start,
+            "steps": steps,
+            "assets": assets,
+        }
 
 
 def _is_check(step_key: str) -> bool:
@@ -73,12 +83,19 @@ def _classify(wall: float, detail: dict) -> dict:
     ingest_steps = sum(s["seconds"] for k, s in steps.items() if k.startswith("stg_qtickets_api_") and not _is_check(k))
     other = sum(s["seconds"] for k, s in steps.items()) - dbt - audit - ingest_steps - checks
     loads = sum(float(a.get("seconds") or 0) for a in staging.values())
-    return {"wall_seconds": wall, "ingestion_loads": loads,
-            "api_seconds_summed": sum(float(a.get("api_seconds") or 0) for a in staging.values()),
-            "insert_seconds": sum(float(a.get("insert_seconds") or 0) for a in staging.values()),
-            "ingestion_steps": ingest_steps, "dbt": dbt, "audit": audit, "quality_checks": checks,
-            "other_steps": other, "dagster_overhead": wall - loads - dbt - audit - checks - other,
-            "requests": sum(int(a.get("requests") or 0) for a in staging.values())}
+    return {
+        "wall_seconds": wall,
+        "ingestion_loads": loads,
+        "api_seconds_summed": sum(float(a.get("api_seconds") or 0) for a in staging.values()),
+        "insert_seconds": sum(float(a.get("insert_seconds") or 0) for a in staging.values()),
+        "ingestion_steps": ingest_steps,
+        "dbt": dbt,
+        "audit": audit,
+        "quality_checks": checks,
+        "other_steps": other,
+        "dagster_overhead": wall - loads - dbt - audit - checks - other,
+        "requests": sum(int(a.get("requests") or 0) for a in staging.values()),
+    }
 
 
 def e2e_scenario(sandbox, clickhouse, repeat: int, log=print) -> dict:
@@ -89,28 +106,63 @@ def e2e_scenario(sandbox, clickhouse, repeat: int, log=print) -> dict:
             home = os.path.join(work, "dagster_home")
             os.makedirs(home)
             Path(home, "dagster.yaml").write_text(DAGSTER_YAML)
-            env = worker_env({**clickhouse.env(), "CLICKHOUSE_DATABASE": new_database("e2e"),
-                              "QTICKETS_BASE_URL": sandbox.rest_url, "QTICKETS_PARTNERS_BASE_URL": sandbox.partners_url,
-                              "QTICKETS_TOKEN": sandbox.token, "QTICKETS_PARTNERS_TOKEN": sandbox.partners_token,
-                              "DAGSTER_HOME": home, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+            env = worker_env(
+                {
+                    **clickhouse.env(),
+                    "CLICKHOUSE_DATABASE": new_database("e2e"),
+                    "QTICKETS_BASE_URL": sandbox.rest_url,
+                    "QTICKETS_PARTNERS_BASE_URL": sandbox.partners_url,
+                    "QTICKETS_TOKEN": sandbox.token,
+                    "QTICKETS_PARTNERS_TOKEN": sandbox.partners_token,
+                    "DAGSTER_HOME": home,
+                    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                }
+            )
             before = sandbox.stats()["requests_served"]
             started = time.perf_counter()
-            proc = subprocess.run([dagster, "asset", "materialize", "--select", "*", "-m", "qtickets_assets.definitions"],
-                                  env=env, cwd=work, capture_output=True, text=True, timeout=3600)
+            proc = subprocess.run(
+                [dagster, "asset", "materialize", "--select", "*", "-m", "qtickets_assets.definitions"],
+                env=env,
+                cwd=work,
+                capture_output=True,
+                text=True,
+                timeout=3600,
+            )
             wall = time.perf_counter() - started
             requests = sandbox.stats()["requests_served"] - before
             try:
                 detail = _run_breakdown(home)
             except Exception as exc:  # noqa: BLE001 - the run may not have started at all
                 detail = {"status": "unknown", "steps": {}, "assets": {}, "error": f"{type(exc).__name__}: {exc}"}
-            out = {"exit_code": proc.returncode, "status": detail.get("status"), "api_requests_total": requests,
-                   **_classify(wall, detail), "steps": detail["steps"]}
+            out = {
+                "exit_code": proc.returncode,
+                "status": detail.get("status"),
+                "api_requests_total": requests,
+                **_classify(wall, detail),
+                "steps": detail["steps"],
+            }
             if proc.returncode != 0:
                 out["error"] = "\n".join(proc.stderr.strip().splitlines()[-15:])
             runs.append(out)
-            log(f"    end-to-end run {rep + 1}: {wall:.1f} s ({out['status']}; loads {out['ingestion_loads']:.1f} s, "
-                f"dbt {out['dbt']:.1f} s, audit {out['audit']:.1f} s, Dagster {out['dagster_overhead']:.1f} s)")
-    keys = ("wall_seconds", "ingestion_loads", "api_seconds_summed", "insert_seconds", "ingestion_steps", "dbt",
-            "audit", "quality_checks", "other_steps", "dagster_overhead", "api_requests_total")
-    return {"runs": runs, "median": {k: median(r.get(k) for r in runs) for k in keys},
-            "failed": sum(1 for r in runs if r["exit_code"] != 0)}
+            log(
+                f"    end-to-end run {rep + 1}: {wall:.1f} s ({out['status']}; loads {out['ingestion_loads']:.1f} s, "
+                f"dbt {out['dbt']:.1f} s, audit {out['audit']:.1f} s, Dagster {out['dagster_overhead']:.1f} s)"
+            )
+    keys = (
+        "wall_seconds",
+        "ingestion_loads",
+        "api_seconds_summed",
+        "insert_seconds",
+        "ingestion_steps",
+        "dbt",
+        "audit",
+        "quality_checks",
+        "other_steps",
+        "dagster_overhead",
+        "api_requests_total",
+    )
+    return {
+        "runs": runs,
+        "median": {k: median(r.get(k) for r in runs) for k in keys},
+        "failed": sum(1 for r in runs if r["exit_code"] != 0),
+    }

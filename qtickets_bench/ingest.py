@@ -17,6 +17,7 @@ It starts its own embedded ClickHouse and QTickets sandbox (loopback only). For 
 Runs alternate (sequential, platform) `--repeat` times; figures are medians. Targets (issue #4, printed,
 not tests): load >= 4x faster than sequential at 150 ms; peak RSS of the load < 1 GB at 200,000 orders.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -65,27 +66,47 @@ def sequential_fetch(rest_url: str, token: str, page_size: int) -> dict:
 
 def platform_load(sandbox, clickhouse, database: str) -> dict:
     """One full load of the orders asset with the platform's default client settings, in a fresh process."""
-    from qtickets_assets.qtickets.client.api import (DEFAULT_MAX_CONCURRENCY, DEFAULT_PAGE_SIZE,
-                                                 DEFAULT_REQUESTS_PER_SECOND)
+    from qtickets_assets.qtickets.client.api import (
+        DEFAULT_MAX_CONCURRENCY,
+        DEFAULT_PAGE_SIZE,
+        DEFAULT_REQUESTS_PER_SECOND,
+    )
 
-    spec = {"variant": "platform", "mode": "full", "database": database,
-            "rest_url": sandbox.rest_url, "token": sandbox.token, "partners_url": sandbox.partners_url,
-            "partners_token": sandbox.partners_token,
-            "ch": {"host": clickhouse.host, "http_port": clickhouse.http_port, "tcp_port": clickhouse.tcp_port},
-            "page_size": DEFAULT_PAGE_SIZE, "concurrency": DEFAULT_MAX_CONCURRENCY,
-            "rps": DEFAULT_REQUESTS_PER_SECOND}
+    spec = {
+        "variant": "platform",
+        "mode": "full",
+        "database": database,
+        "rest_url": sandbox.rest_url,
+        "token": sandbox.token,
+        "partners_url": sandbox.partners_url,
+        "partners_token": sandbox.partners_token,
+        "ch": {"host": clickhouse.host, "http_port": clickhouse.http_port, "tcp_port": clickhouse.tcp_port},
+        "page_size": DEFAULT_PAGE_SIZE,
+        "concurrency": DEFAULT_MAX_CONCURRENCY,
+        "rps": DEFAULT_REQUESTS_PER_SECOND,
+    }
     return run_worker(spec, sandbox)
 
 
 def measure(n: int, latency_ms: int, repeat: int, clickhouse, log=print) -> dict:
-    from qtickets_assets.qtickets.client.api import (DEFAULT_MAX_CONCURRENCY, DEFAULT_PAGE_SIZE,
-                                                 DEFAULT_REQUESTS_PER_SECOND)
+    from qtickets_assets.qtickets.client.api import (
+        DEFAULT_MAX_CONCURRENCY,
+        DEFAULT_PAGE_SIZE,
+        DEFAULT_REQUESTS_PER_SECOND,
+    )
     from qtickets_sandbox.testing import SandboxServer
 
-    cell: dict = {"orders": n, "latency_ms": latency_ms, "page_size": DEFAULT_PAGE_SIZE,
-                  "platform_settings": {"requests_per_second": DEFAULT_REQUESTS_PER_SECOND,
-                                        "max_concurrency": DEFAULT_MAX_CONCURRENCY},
-                  "sequential": [], "platform": []}
+    cell: dict = {
+        "orders": n,
+        "latency_ms": latency_ms,
+        "page_size": DEFAULT_PAGE_SIZE,
+        "platform_settings": {
+            "requests_per_second": DEFAULT_REQUESTS_PER_SECOND,
+            "max_concurrency": DEFAULT_MAX_CONCURRENCY,
+        },
+        "sequential": [],
+        "platform": [],
+    }
     log(f"==> sandbox: {n:,} orders, {latency_ms} ms latency")
     with SandboxServer(orders=n, latency_ms=latency_ms, start_timeout=120 + n / 5000) as sandbox:
         warm = sequential_fetch(sandbox.rest_url, sandbox.token, DEFAULT_PAGE_SIZE)
@@ -102,21 +123,26 @@ def measure(n: int, latency_ms: int, repeat: int, clickhouse, log=print) -> dict
                 out = {"error": str(exc)[-2000:]}
                 log(f"    run {rep}/{repeat} platform: FAILED {out['error'].splitlines()[0]}")
             else:
-                log(f"    run {rep}/{repeat} platform:   load {out['step_seconds']:.2f} s, materialize "
+                log(
+                    f"    run {rep}/{repeat} platform:   load {out['step_seconds']:.2f} s, materialize "
                     f"{out['seconds']:.2f} s, {out['rows']:,} rows, {out['requests']} requests, "
-                    f"peak RSS {out['peak_rss_mb']:.0f} MB")
+                    f"peak RSS {out['peak_rss_mb']:.0f} MB"
+                )
             cell["platform"].append(out)
     ok = [r for r in cell["platform"] if "error" not in r]
     seq_s = median(r["seconds"] for r in cell["sequential"])
     load_s = median(r["step_seconds"] for r in ok)
     mat_s = median(r["seconds"] for r in ok)
     cell["median"] = {
-        "sequential_seconds": seq_s, "load_seconds": load_s, "materialize_seconds": mat_s,
+        "sequential_seconds": seq_s,
+        "load_seconds": load_s,
+        "materialize_seconds": mat_s,
         "speedup_load": seq_s / load_s if seq_s and load_s else None,
         "speedup_materialize": seq_s / mat_s if seq_s and mat_s else None,
         "peak_rss_mb": max((r["peak_rss_mb"] for r in ok), default=None),
         "rows_ok": bool(ok) and all(r["rows"] == n and r["table_rows"] == n for r in ok),
-        "failed_runs": len(cell["platform"]) - len(ok)}
+        "failed_runs": len(cell["platform"]) - len(ok),
+    }
     return cell
 
 
@@ -125,40 +151,49 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 def table(results: dict) -> list[str]:
-    lines = [f"orders full load vs the same pages one after another ({results['started_at']}); "
-             f"{one_line(results['machine'])}",
-             f"platform defaults: page size {results['cells'][0]['page_size'] if results['cells'] else '?'}, "
-             f"{results['platform_settings']['requests_per_second']:g} requests/s budget, "
-             f"{results['platform_settings']['max_concurrency']} in flight; median of {results['repeat']}",
-             f"{'orders':>9} {'latency':>7} {'sequential':>11} {'load':>8} {'speed-up':>9} {'materialize':>12} "
-             f"{'speed-up':>9} {'peak RSS':>9}  rows",
-             "-" * 92]
+    lines = [
+        f"orders full load vs the same pages one after another ({results['started_at']}); "
+        f"{one_line(results['machine'])}",
+        f"platform defaults: page size {results['cells'][0]['page_size'] if results['cells'] else '?'}, "
+        f"{results['platform_settings']['requests_per_second']:g} requests/s budget, "
+        f"{results['platform_settings']['max_concurrency']} in flight; median of {results['repeat']}",
+        f"{'orders':>9} {'latency':>7} {'sequential':>11} {'load':>8} {'speed-up':>9} {'materialize':>12} "
+        f"{'speed-up':>9} {'peak RSS':>9}  rows",
+        "-" * 92,
+    ]
     for c in results["cells"]:
         m = c["median"]
         rss = "—" if m["peak_rss_mb"] is None else f"{m['peak_rss_mb']:.0f} MB"
         rows = f"all {c['orders']:,}" if m["rows_ok"] else "WRONG or failed"
-        lines.append(f"{c['orders']:>9,} {c['latency_ms']:>4} ms {_fmt(m['sequential_seconds'], 's'):>11} "
-                     f"{_fmt(m['load_seconds'], 's'):>8} {_fmt(m['speedup_load'], 'x'):>9} "
-                     f"{_fmt(m['materialize_seconds'], 's'):>12} {_fmt(m['speedup_materialize'], 'x'):>9} "
-                     f"{rss:>9}  {rows}")
+        lines.append(
+            f"{c['orders']:>9,} {c['latency_ms']:>4} ms {_fmt(m['sequential_seconds'], 's'):>11} "
+            f"{_fmt(m['load_seconds'], 's'):>8} {_fmt(m['speedup_load'], 'x'):>9} "
+            f"{_fmt(m['materialize_seconds'], 's'):>12} {_fmt(m['speedup_materialize'], 'x'):>9} "
+            f"{rss:>9}  {rows}"
+        )
     lines += ["", "targets (figures, not tests):"]
     for c in results["cells"]:
         m = c["median"]
         if c["latency_ms"] == 150 and c["orders"] == 20000:
             ok = (m["speedup_load"] or 0) >= SPEEDUP_TARGET
-            lines.append(f"  [{'MET ' if ok else 'MISS'}] load >= {SPEEDUP_TARGET:g}x faster than sequential at "
-                         f"20,000 / 150 ms: {m['speedup_load'] or 0:.2f}x (with Dagster's run around it: "
-                         f"{m['speedup_materialize'] or 0:.2f}x)")
+            lines.append(
+                f"  [{'MET ' if ok else 'MISS'}] load >= {SPEEDUP_TARGET:g}x faster than sequential at "
+                f"20,000 / 150 ms: {m['speedup_load'] or 0:.2f}x (with Dagster's run around it: "
+                f"{m['speedup_materialize'] or 0:.2f}x)"
+            )
         if c["orders"] == 200000 and m["peak_rss_mb"] is not None:
             ok = m["peak_rss_mb"] < RSS_TARGET_MB
-            lines.append(f"  [{'MET ' if ok else 'MISS'}] peak RSS of a 200,000-order load < 1 GB at "
-                         f"{c['latency_ms']} ms: {m['peak_rss_mb']:.0f} MB")
+            lines.append(
+                f"  [{'MET ' if ok else 'MISS'}] peak RSS of a 200,000-order load < 1 GB at "
+                f"{c['latency_ms']} ms: {m['peak_rss_mb']:.0f} MB"
+            )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="qtickets-platform bench ingest", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="qtickets-platform bench ingest", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--orders", type=lambda s: [int(x) for x in s.split(",")], default=[20000])
     p.add_argument("--latency-ms", type=int, default=150)
     p.add_argument("--repeat", type=int, default=3)
@@ -168,20 +203,28 @@ def main(argv: list[str] | None = None) -> int:
     from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
     from qtickets_assets.qtickets.client.api import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND
 
-    results: dict = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "repeat": args.repeat,
-                     "platform_settings": {"requests_per_second": DEFAULT_REQUESTS_PER_SECOND,
-                                           "max_concurrency": DEFAULT_MAX_CONCURRENCY},
-                     "cells": []}
-    with tempfile.TemporaryDirectory(prefix="qtickets_bench_ingest_") as tmp, \
-            EmbeddedClickHouse(os.path.join(tmp, "clickhouse")) as clickhouse:
+    results: dict = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "repeat": args.repeat,
+        "platform_settings": {
+            "requests_per_second": DEFAULT_REQUESTS_PER_SECOND,
+            "max_concurrency": DEFAULT_MAX_CONCURRENCY,
+        },
+        "cells": [],
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="qtickets_bench_ingest_") as tmp,
+        EmbeddedClickHouse(os.path.join(tmp, "clickhouse")) as clickhouse,
+    ):
         import clickhouse_connect
 
         version = clickhouse_connect.get_client(host=clickhouse.host, port=clickhouse.http_port).server_version
         results["machine"] = describe(version)
         print(f"==> {one_line(results['machine'])}", flush=True)
         for n in args.orders:
-            results["cells"].append(measure(n, args.latency_ms, args.repeat, clickhouse,
-                                            log=lambda m: print(m, flush=True)))
+            results["cells"].append(
+                measure(n, args.latency_ms, args.repeat, clickhouse, log=lambda m: print(m, flush=True))
+            )
     results["table"] = table(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))

@@ -1,12 +1,25 @@
 """What the figures were measured on: CPU, cores, RAM, load, Python and the versions that matter."""
+
 from __future__ import annotations
 
 import os
 import platform
 from importlib import metadata
 
-PACKAGES = ("dagster", "dagster-dbt", "dbt-core", "dbt-clickhouse", "dlt", "chdb-core", "clickhouse-connect",
-            "clickhouse-driver", "pyarrow", "orjson", "msgspec", "requests")
+PACKAGES = (
+    "dagster",
+    "dagster-dbt",
+    "dbt-core",
+    "dbt-clickhouse",
+    "dlt",
+    "chdb-core",
+    "clickhouse-connect",
+    "clickhouse-driver",
+    "pyarrow",
+    "orjson",
+    "msgspec",
+    "requests",
+)
 
 
 def _cpu_model() -> str:
@@ -58,6 +71,8 @@ def describe(clickhouse_version: str | None = None) -> dict:
 
 def one_line(machine: dict) -> str:
     p = machine.get("packages", {})
-    return (f"{machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM; Python {machine['python']}; "
-            f"dagster {p.get('dagster')}, dlt {p.get('dlt')}, chdb-core {p.get('chdb-core')} "
-            f"(ClickHouse {machine.get('clickhouse_server')}), clickhouse-connect {p.get('clickhouse-connect')}")
+    return (
+        f"{machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM; Python {machine['python']}; "
+        f"dagster {p.get('dagster')}, dlt {p.get('dlt')}, chdb-core {p.get('chdb-core')} "
+        f"(ClickHouse {machine.get('clickhouse_server')}), clickhouse-connect {p.get('clickhouse-connect')}"
+    )

@@ -8,6 +8,7 @@ Everything else is the platform's code location (same checks, dbt models, audit,
     than the platform's default, each process gets the default divided by MAX_PROCESSES.
 The platform ships the one-step design (qtickets/ingest/assets.py); bench/README.md has both figures.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,11 @@ MAX_PROCESSES = int(os.environ.get("QTICKETS_BENCH_PROCESSES", "4"))
 per_resource_steps = [build_staging_assets([entry], name=f"load_{name}", pool=None) for name, entry in CATALOG.items()]
 resources = all_resources()
 resources["qtickets"] = resources["qtickets"].model_copy(
-    update={"requests_per_second": float(os.environ.get("QTICKETS_REQUESTS_PER_SECOND")
-                                         or DEFAULT_REQUESTS_PER_SECOND) / MAX_PROCESSES})
+    update={
+        "requests_per_second": float(os.environ.get("QTICKETS_REQUESTS_PER_SECOND") or DEFAULT_REQUESTS_PER_SECOND)
+        / MAX_PROCESSES
+    }
+)
 
 defs = Definitions(
     assets=[*per_resource_steps, *[a for a in platform.assets if a.node_def.name != STEP_NAME]],

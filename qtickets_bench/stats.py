@@ -1,9 +1,10 @@
 """Pure helpers for the benchmark figures: medians over repeats, ratios and their display. No I/O."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from statistics import median as _median
-from typing import Iterable, Mapping
 
 
 def median(values: Iterable[float | int | None]) -> float | None:

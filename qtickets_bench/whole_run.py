@@ -13,6 +13,7 @@ It prints and writes (bench/e2e_results.json), per size:
                      includes a child such as dbt when that is larger)
   rows per table     rows stored (all versions and snapshots) of every table and view of the database
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .machine import describe, one_line
@@ -70,9 +71,13 @@ def run_measured(cmd: list[str], env: dict, cwd: str, timeout: float) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     for t in threads:
         t.join(5)
-    return {"wall_seconds": round(wall, 1), "exit_code": proc.returncode,
-            "peak_rss_mb": round(peak["self"], 1), "tree_peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1),
-            "output_tail": "".join(output[-40:])}
+    return {
+        "wall_seconds": round(wall, 1),
+        "exit_code": proc.returncode,
+        "peak_rss_mb": round(peak["self"], 1),
+        "tree_peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1),
+        "output_tail": "".join(output[-40:]),
+    }
 
 
 def step_times(home: str) -> dict:
@@ -95,9 +100,11 @@ def step_times(home: str) -> dict:
                 mat = event.event_specific_data.materialization
                 meta = mat.metadata
                 if "seconds" in meta and "rows_inserted" in meta:
-                    loads[mat.asset_key.to_user_string()] = {"seconds": meta["seconds"].value,
-                                                             "rows_inserted": meta["rows_inserted"].value,
-                                                             "requests": meta["requests"].value}
+                    loads[mat.asset_key.to_user_string()] = {
+                        "seconds": meta["seconds"].value,
+                        "rows_inserted": meta["rows_inserted"].value,
+                        "requests": meta["requests"].value,
+                    }
             elif kind == "ASSET_CHECK_EVALUATION":
                 checks["passed" if event.event_specific_data.passed else "failed"] += 1
         return {"status": run.status.value, "steps": steps, "loads": loads, "checks": checks}
@@ -108,8 +115,9 @@ def table_rows(clickhouse, database: str) -> dict[str, int]:
 
     client = clickhouse_connect.get_client(host=clickhouse.host, port=clickhouse.http_port, database=database)
     out = {}
-    for name, engine, total in client.query("SELECT name, engine, total_rows FROM system.tables "
-                                            "WHERE database = currentDatabase() ORDER BY name").result_rows:
+    for name, engine, total in client.query(
+        "SELECT name, engine, total_rows FROM system.tables WHERE database = currentDatabase() ORDER BY name"
+    ).result_rows:
         out[name] = int(client.command(f"SELECT count() FROM {name}")) if engine == "View" else int(total or 0)
     client.close()
     return out
@@ -120,8 +128,10 @@ def one_size(orders: int, latency_ms: int, env_overrides: dict, module: str, log
     from qtickets_assets.local.stack import DAGSTER_YAML
     from qtickets_sandbox.testing import SandboxServer
 
-    with tempfile.TemporaryDirectory(prefix="qtickets_e2e_") as work, \
-            EmbeddedClickHouse(Path(work) / "clickhouse") as clickhouse:
+    with (
+        tempfile.TemporaryDirectory(prefix="qtickets_e2e_") as work,
+        EmbeddedClickHouse(Path(work) / "clickhouse") as clickhouse,
+    ):
         log(f"==> {orders:,} orders: starting the sandbox ({latency_ms} ms latency)")
         t0 = time.perf_counter()
         with SandboxServer(orders=orders, latency_ms=latency_ms, start_timeout=300 + orders / 2000) as sandbox:
@@ -129,27 +139,46 @@ def one_size(orders: int, latency_ms: int, env_overrides: dict, module: str, log
             home = Path(work) / "dagster_home"
             home.mkdir()
             (home / "dagster.yaml").write_text(DAGSTER_YAML)
-            env = worker_env({**clickhouse.env(), "CLICKHOUSE_DATABASE": "qtickets",
-                              "QTICKETS_BASE_URL": sandbox.rest_url, "QTICKETS_PARTNERS_BASE_URL": sandbox.partners_url,
-                              "QTICKETS_TOKEN": sandbox.token, "QTICKETS_PARTNERS_TOKEN": sandbox.partners_token,
-                              "DAGSTER_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-                              **env_overrides})
+            env = worker_env(
+                {
+                    **clickhouse.env(),
+                    "CLICKHOUSE_DATABASE": "qtickets",
+                    "QTICKETS_BASE_URL": sandbox.rest_url,
+                    "QTICKETS_PARTNERS_BASE_URL": sandbox.partners_url,
+                    "QTICKETS_TOKEN": sandbox.token,
+                    "QTICKETS_PARTNERS_TOKEN": sandbox.partners_token,
+                    "DAGSTER_HOME": str(home),
+                    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                    **env_overrides,
+                }
+            )
             served = sandbox.stats()["requests_served"]
-            log(f"    sandbox ready in {generated:.0f} s ({sandbox.stats()['shows']:,} shows); running every asset once")
+            log(
+                f"    sandbox ready in {generated:.0f} s ({sandbox.stats()['shows']:,} shows); running every asset once"
+            )
             dagster = str(Path(sys.executable).with_name("dagster"))
-            measured = run_measured([dagster, "asset", "materialize", "--select", "*", "-m", module],
-                                    env, work, timeout=4 * 3600)
+            measured = run_measured(
+                [dagster, "asset", "materialize", "--select", "*", "-m", module], env, work, timeout=4 * 3600
+            )
             requests = sandbox.stats()["requests_served"] - served
         detail = step_times(str(home))
         rows = table_rows(clickhouse, "qtickets")
-    out = {"orders": orders, "latency_ms": latency_ms, "sandbox_generation_seconds": round(generated, 1),
-           "api_requests": requests, **{k: v for k, v in measured.items() if k != "output_tail"}, **detail,
-           "rows": rows}
+    out = {
+        "orders": orders,
+        "latency_ms": latency_ms,
+        "sandbox_generation_seconds": round(generated, 1),
+        "api_requests": requests,
+        **{k: v for k, v in measured.items() if k != "output_tail"},
+        **detail,
+        "rows": rows,
+    }
     if measured["exit_code"] != 0 or detail["status"] != "SUCCESS":
         out["output_tail"] = measured["output_tail"]
-    log(f"    {orders:,} orders: {measured['wall_seconds']:.0f} s wall, run process peak RSS "
+    log(
+        f"    {orders:,} orders: {measured['wall_seconds']:.0f} s wall, run process peak RSS "
         f"{measured['peak_rss_mb']:.0f} MB (tree {measured['tree_peak_rss_mb']:.0f} MB), {requests:,} API requests, "
-        f"status {detail['status']}")
+        f"status {detail['status']}"
+    )
     return out
 
 
@@ -157,47 +186,76 @@ def table(results: dict) -> list[str]:
     lines = []
     for r in results["runs"]:
         steps = sorted(r["steps"].items(), key=lambda kv: -kv[1])
-        lines.append(f"{r['orders']:,} orders @{r['latency_ms']} ms: wall {r['wall_seconds']} s, run process peak RSS "
-                     f"{r['peak_rss_mb']} MB (tree {r['tree_peak_rss_mb']} MB), {r['api_requests']:,} requests, "
-                     f"checks {r['checks']['passed']} passed / {r['checks']['failed']} failed, {r['status']}")
+        budget = r.get("budget", {})
+        lines.append(
+            f"{r['orders']:,} orders @{r['latency_ms']} ms, API budget {budget.get('requests_per_second', 0):g}"
+            f" req/s ({budget.get('label', '?')}): wall {r['wall_seconds']} s, run process peak RSS "
+            f"{r['peak_rss_mb']} MB (tree {r['tree_peak_rss_mb']} MB), {r['api_requests']:,} requests, "
+            f"checks {r['checks']['passed']} passed / {r['checks']['failed']} failed, {r['status']}"
+        )
         lines += [f"    step {name:<48} {seconds:>7.1f} s" for name, seconds in steps]
-        lines += [f"    load {name:<48} {load['seconds']:>7.1f} s  {load['rows_inserted']:>10,} rows  "
-                  f"{load['requests']:>6,} requests" for name, load in sorted(r["loads"].items())]
+        lines += [
+            f"    load {name:<48} {load['seconds']:>7.1f} s  {load['rows_inserted']:>10,} rows  "
+            f"{load['requests']:>6,} requests"
+            for name, load in sorted(r["loads"].items())
+        ]
         lines += [f"    rows {name:<48} {count:>12,}" for name, count in r["rows"].items()]
     return lines
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="qtickets-platform bench e2e", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="qtickets-platform bench e2e", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--orders", type=lambda s: [int(x) for x in s.split(",")], default=[200000, 1000000])
     p.add_argument("--latency-ms", type=int, default=0)
-    p.add_argument("--requests-per-second", type=float, default=None,
-                   help="override the API budget (default: the platform's own default), labelled in the output")
-    p.add_argument("--module", default="qtickets_assets.definitions",
-                   help="the code location to run (qtickets_bench.per_resource_steps: the executor variant)")
+    p.add_argument(
+        "--requests-per-second",
+        type=lambda s: [float(x) for x in s.split(",")],
+        default=None,
+        help="comma-separated API budgets (requests/s per API) to run each size with; default: only the "
+        "platform's own default. Every other budget is labelled as raised in the output",
+    )
+    p.add_argument(
+        "--module",
+        default="qtickets_assets.definitions",
+        help="the code location to run (qtickets_bench.per_resource_steps: the executor variant)",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = p.parse_args(argv)
-    overrides = {}
-    if args.requests_per_second is not None:
-        overrides["QTICKETS_REQUESTS_PER_SECOND"] = str(args.requests_per_second)
     from qtickets_assets.qtickets.client.api import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND
+
+    budgets = args.requests_per_second or [DEFAULT_REQUESTS_PER_SECOND]
 
     import clickhouse_connect  # noqa: F401 - fail early when the environment is incomplete
 
-    results = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               "machine": describe("26.9 (embedded)"),
-               "settings": {"module": args.module, "latency_ms": args.latency_ms,
-                            "requests_per_second": args.requests_per_second or DEFAULT_REQUESTS_PER_SECOND,
-                            "requests_per_second_is_default": args.requests_per_second is None,
-                            "max_concurrency": DEFAULT_MAX_CONCURRENCY},
-               "runs": []}
+    results = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": describe("26.9 (embedded)"),
+        "settings": {
+            "module": args.module,
+            "latency_ms": args.latency_ms,
+            "default_requests_per_second": DEFAULT_REQUESTS_PER_SECOND,
+            "max_concurrency": DEFAULT_MAX_CONCURRENCY,
+        },
+        "runs": [],
+    }
     print(f"==> {one_line(results['machine'])}", flush=True)
     for n in args.orders:
-        results["runs"].append(one_size(n, args.latency_ms, overrides, args.module,
-                                        log=lambda m: print(m, flush=True)))
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=2, default=str))
+        for rps in budgets:
+            label = "default" if rps == DEFAULT_REQUESTS_PER_SECOND else "RAISED"
+            print(f"==> API budget {rps:g} requests/s per API ({label})", flush=True)
+            run = one_size(
+                n,
+                args.latency_ms,
+                {"QTICKETS_REQUESTS_PER_SECOND": str(rps)},
+                args.module,
+                log=lambda m: print(m, flush=True),
+            )
+            run["budget"] = {"requests_per_second": rps, "label": label}
+            results["runs"].append(run)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(results, indent=2, default=str))
     print("\n".join(table(results)))
     print(f"==> wrote {args.out}")
     return 0

@@ -7,6 +7,7 @@ The spec names the variant and where the sandbox and ClickHouse are; the last st
 mark of the whole process life, imports included, so `base_rss_mb` — the peak after imports, before
 the load — is reported beside it).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ RESULT_PREFIX = "BENCH_RESULT "
 
 
 def _rss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024.0   # Linux: KiB
+    return resource.getrusage(who).ru_maxrss / 1024.0  # Linux: KiB
 
 
 def _peak_self_mb() -> float:
@@ -37,22 +38,27 @@ def run_variant(spec: dict) -> dict:
     variant = spec["variant"]
     if variant in ("platform", "platform_all"):
         from .variants import platform
+
         prepare, run = platform.prepare, (platform.run if variant == "platform" else platform.run_all)
     elif variant in ("dlt_rest_api", "dlt_parallel"):
         from .variants import dlt_load
-        prepare, run = dlt_load.prepare, (dlt_load.run_rest_api if variant == "dlt_rest_api"
-                                          else dlt_load.run_parallel)
+
+        prepare, run = dlt_load.prepare, (dlt_load.run_rest_api if variant == "dlt_rest_api" else dlt_load.run_parallel)
     elif variant == "limit":
         from .variants import limit
+
         prepare, run = limit.prepare, limit.run
     else:
         raise SystemExit(f"unknown variant {variant!r}")
-    prepare(spec)                       # imports and settings, outside the measured part
+    prepare(spec)  # imports and settings, outside the measured part
     base = _peak_self_mb()
     out = run(spec)
-    out.update(variant=variant, base_rss_mb=round(base, 1),
-               peak_rss_mb=round(_peak_self_mb(), 1),
-               children_peak_rss_mb=round(_rss_mb(resource.RUSAGE_CHILDREN), 1))
+    out.update(
+        variant=variant,
+        base_rss_mb=round(base, 1),
+        peak_rss_mb=round(_peak_self_mb(), 1),
+        children_peak_rss_mb=round(_rss_mb(resource.RUSAGE_CHILDREN), 1),
+    )
     return out
 
 

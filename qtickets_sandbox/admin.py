@@ -15,8 +15,14 @@ from qtickets_sandbox.rest_write_catalog import set_catalog_state
 from qtickets_sandbox.simulate import advance
 from qtickets_sandbox.webhooks import WebhookConfigError, WebhookDispatcher
 
-EXPORT_LISTS = {"orders": "orders", "clients": "clients", "events": "events", "discounts": "discounts",
-                "promo_codes": "promo-codes", "baskets": "baskets"}
+EXPORT_LISTS = {
+    "orders": "orders",
+    "clients": "clients",
+    "events": "events",
+    "discounts": "discounts",
+    "promo_codes": "promo-codes",
+    "baskets": "baskets",
+}
 
 
 def handle(req, parts: list[str]) -> Response:
@@ -25,8 +31,9 @@ def handle(req, parts: list[str]) -> Response:
     body = req.json if isinstance(req.json, dict) else {}
     if req.method == "GET" and name == "health" and len(parts) == 1:
         # service + sandbox identify this process unambiguously: the platform refuses write cases otherwise
-        return json_response({"status": "ok", "service": "qtickets-sandbox", "sandbox": True,
-                              "clock": fmt(store.clock.now())})
+        return json_response(
+            {"status": "ok", "service": "qtickets-sandbox", "sandbox": True, "clock": fmt(store.clock.now())}
+        )
     if req.method == "GET" and name == "stats" and len(parts) == 1:
         with store.lock:
             return json_response(stats(store, app))
@@ -39,8 +46,12 @@ def handle(req, parts: list[str]) -> Response:
             return json_response({"error": "minutes must be a non-negative number"}, 400)
         with store.lock:
             return json_response(advance(store, minutes))
-    if req.method == "POST" and name in ("events", "shows") and len(parts) == 3 \
-            and parts[2] in ("delete", "deactivate"):
+    if (
+        req.method == "POST"
+        and name in ("events", "shows")
+        and len(parts) == 3
+        and parts[2] in ("delete", "deactivate")
+    ):
         with store.lock:
             return set_catalog_state(store, name, parts[1], parts[2])
     if name == "webhooks" and len(parts) == 1 and req.method in ("GET", "POST"):
@@ -48,8 +59,7 @@ def handle(req, parts: list[str]) -> Response:
     if name == "faults" and len(parts) == 1 and req.method in ("GET", "POST"):
         if req.method == "POST":
             try:
-                app.faults.update(**{k: body.get(k) for k in ("rate", "kinds", "stall_seconds", "retry_after",
-                                                             "down")})
+                app.faults.update(**{k: body.get(k) for k in ("rate", "kinds", "stall_seconds", "retry_after", "down")})
             except ValueError as err:
                 return json_response({"error": str(err)}, 400)
         return json_response(app.faults.config())
@@ -66,8 +76,11 @@ def handle(req, parts: list[str]) -> Response:
                     else:
                         store.payload_modes.pop(resource, None)
                 else:
-                    store.payload_modes[resource] = {"mode": mode, "field": field,
-                                                     "value": body.get("value", "sandbox-extra")}
+                    store.payload_modes[resource] = {
+                        "mode": mode,
+                        "field": field,
+                        "value": body.get("value", "sandbox-extra"),
+                    }
         return json_response(store.payload_modes)
     return json_response({"error": "unknown sandbox route"}, 404)
 
@@ -85,8 +98,11 @@ def webhooks_route(req, body: dict) -> Response:
             store.webhooks = WebhookDispatcher()
         hooks = store.webhooks
     if req.method == "POST":
-        unknown = ["(the body is not a JSON object)"] if req.json is not None and not isinstance(req.json, dict) \
+        unknown = (
+            ["(the body is not a JSON object)"]
+            if req.json is not None and not isinstance(req.json, dict)
             else sorted(set(body) - set(WEBHOOK_KEYS))
+        )
         if unknown:
             return json_response({"error": "unknown webhook settings: " + ", ".join(unknown)}, 400)
         try:
@@ -102,15 +118,21 @@ def stats(store, app) -> dict:
     sold = [b for b in baskets if b.order.payed and basket_is_live(b)]
     shows = list(store.shows_by_id.values())
     return {
-        "clock": fmt(store.clock.now()), "seed": store.seed, "generation_seconds": store.generation_seconds,
-        "events": len(store.events), "shows": len(shows), "orders": len(orders),
+        "clock": fmt(store.clock.now()),
+        "seed": store.seed,
+        "generation_seconds": store.generation_seconds,
+        "events": len(store.events),
+        "shows": len(shows),
+        "orders": len(orders),
         "orders_paid": sum(1 for o in orders if o.payed),
         "orders_deleted": sum(1 for o in orders if o.deleted_at is not None),
         "orders_pending": sum(1 for o in orders if not o.payed and o.deleted_at is None),
-        "baskets": len(baskets), "baskets_sold": len(sold),
+        "baskets": len(baskets),
+        "baskets_sold": len(sold),
         "baskets_refunded": sum(1 for b in baskets if b.refunded_at is not None),
         "baskets_cancelled": sum(1 for b in baskets if b.deleted_at is not None),
-        "tickets_sold": sum(b.quantity for b in sold), "revenue_sold": sum(b.price * b.quantity for b in sold),
+        "tickets_sold": sum(b.quantity for b in sold),
+        "revenue_sold": sum(b.price * b.quantity for b in sold),
         "clients": len(store.clients),
         "seats": sum(len(s.event.scheme.seat_root) for s in shows),
         "barcodes": sum(1 for b in baskets if basket_is_valid_ticket(b))
@@ -118,8 +140,11 @@ def stats(store, app) -> dict:
         "partner_tickets": len(store.ptickets),
         "partner_tickets_paid": sum(1 for t in store.ptickets if t.paid and not t.deleted),
         "partner_tickets_deleted": sum(1 for t in store.ptickets if t.deleted),
-        "discounts": len(store.discounts), "promo_codes": len(store.promos), "color_themes": len(COLOR_THEMES),
-        "requests_served": app.requests_served, "faults_injected": dict(app.faults.counts),
+        "discounts": len(store.discounts),
+        "promo_codes": len(store.promos),
+        "color_themes": len(COLOR_THEMES),
+        "requests_served": app.requests_served,
+        "faults_injected": dict(app.faults.counts),
         "fanout_cache": store.fanout_cache.stats(),
     }
 
@@ -143,12 +168,16 @@ def export(store, resource: str) -> Response:
         return json_response(out)
     if resource == "barcodes":
         cfg = store.payload_modes.get("barcodes")
-        return json_response({str(sid): [payload_modes.apply(cfg, item, n) for n, item in
-                                         enumerate(barcode_items(store.shows_by_id[sid]))]
-                              for sid in sorted(store.shows_by_id)})
+        return json_response(
+            {
+                str(sid): [
+                    payload_modes.apply(cfg, item, n) for n, item in enumerate(barcode_items(store.shows_by_id[sid]))
+                ]
+                for sid in sorted(store.shows_by_id)
+            }
+        )
     if resource == "partner_tickets":
         return json_response([ticket_dict(store, t, with_deleted=True) for t in store.ptickets])
     if resource == "partner_events":
         return json_response(partner_events(store))
     return json_response({"error": f"unknown export resource {resource!r}"}, 404)
-

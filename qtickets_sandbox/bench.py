@@ -33,8 +33,12 @@ def page_through(sb: SandboxServer, clients: int, per_page: int) -> dict:
     def worker(k: int):
         http = requests.Session()
         for page in range(1 + k, pages + 1, clients):
-            resp = http.get(sb.rest_url + "/orders", json={"page": page, "perPage": per_page,
-                                                           "orderBy": {"id": "asc"}}, headers=headers, timeout=600)
+            resp = http.get(
+                sb.rest_url + "/orders",
+                json={"page": page, "perPage": per_page, "orderBy": {"id": "asc"}},
+                headers=headers,
+                timeout=600,
+            )
             with lock:
                 counts["requests"] += 1
                 counts["bytes"] += len(resp.content)
@@ -42,6 +46,7 @@ def page_through(sb: SandboxServer, clients: int, per_page: int) -> dict:
                     counts["orders"] += len(resp.json()["data"])
                 else:
                     counts["errors"] += 1
+
     started = time.monotonic()
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
     for t in threads:
@@ -49,8 +54,14 @@ def page_through(sb: SandboxServer, clients: int, per_page: int) -> dict:
     for t in threads:
         t.join()
     seconds = time.monotonic() - started
-    return {**counts, "pages": pages, "seconds": round(seconds, 2), "requests_per_s": round(counts["requests"] / seconds, 1),
-            "orders_per_s": round(counts["orders"] / seconds), "mb_per_s": round(counts["bytes"] / seconds / 1e6, 1)}
+    return {
+        **counts,
+        "pages": pages,
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(counts["requests"] / seconds, 1),
+        "orders_per_s": round(counts["orders"] / seconds),
+        "mb_per_s": round(counts["bytes"] / seconds / 1e6, 1),
+    }
 
 
 def main() -> None:
@@ -64,9 +75,12 @@ def main() -> None:
     with SandboxServer(orders=args.orders, seed=42, start_timeout=3600) as sb:
         ready = time.monotonic() - started
         stats = sb.stats()
-        print(f"ready after {ready:.1f}s (generation {stats['generation_seconds']}s), "
-              f"orders={stats['orders']} baskets={stats['baskets']} clients={stats['clients']} "
-              f"shows={stats['shows']} seats={stats['seats']}, RSS {rss_mb(sb.proc.pid):.0f} MB", flush=True)
+        print(
+            f"ready after {ready:.1f}s (generation {stats['generation_seconds']}s), "
+            f"orders={stats['orders']} baskets={stats['baskets']} clients={stats['clients']} "
+            f"shows={stats['shows']} seats={stats['seats']}, RSS {rss_mb(sb.proc.pid):.0f} MB",
+            flush=True,
+        )
         for n in range(1, args.passes + 1):
             result = page_through(sb, args.clients, args.per_page)
             print(f"pass {n}: {result}, RSS {rss_mb(sb.proc.pid):.0f} MB", flush=True)

@@ -54,8 +54,7 @@ def run_pass(sb: SandboxServer, name: str, pairs: list, clients: int) -> dict:
         conn = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=120)
         n = size = errors = 0
         for event_id, show_id in pairs[k::clients]:
-            conn.request(method, prefix + template.format(event=event_id, show=show_id), body=payload,
-                         headers=headers)
+            conn.request(method, prefix + template.format(event=event_id, show=show_id), body=payload, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
             n, size = n + 1, size + len(data)
@@ -73,10 +72,15 @@ def run_pass(sb: SandboxServer, name: str, pairs: list, clients: int) -> dict:
     for t in threads:
         t.join()
     seconds, cpu = time.monotonic() - t0, cpu_seconds(sb.proc.pid) - cpu0
-    return {"endpoint": name, "requests": counts["requests"], "errors": counts["errors"],
-            "seconds": round(seconds, 2), "requests_per_s": round(counts["requests"] / seconds, 1),
-            "server_cpu_ms_per_request": round(1000 * cpu / max(1, counts["requests"]), 3),
-            "mb": round(counts["bytes"] / 1e6, 1)}
+    return {
+        "endpoint": name,
+        "requests": counts["requests"],
+        "errors": counts["errors"],
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(counts["requests"] / seconds, 1),
+        "server_cpu_ms_per_request": round(1000 * cpu / max(1, counts["requests"]), 3),
+        "mb": round(counts["bytes"] / 1e6, 1),
+    }
 
 
 def main() -> None:
@@ -92,8 +96,11 @@ def main() -> None:
         events = sb.export("events")
         pairs = [(e["id"], s["id"]) for e in events for s in e["shows"]]
         stats = sb.stats()
-        print(f"orders={stats['orders']} shows={len(pairs)} seats={stats['seats']} barcodes={stats['barcodes']} "
-              f"partner_tickets={stats['partner_tickets']} RSS {rss_mb(sb.proc.pid):.0f} MB", flush=True)
+        print(
+            f"orders={stats['orders']} shows={len(pairs)} seats={stats['seats']} barcodes={stats['barcodes']} "
+            f"partner_tickets={stats['partner_tickets']} RSS {rss_mb(sb.proc.pid):.0f} MB",
+            flush=True,
+        )
         for name in args.endpoints.split(","):
             for n in range(1, args.passes + 1):
                 result = run_pass(sb, name, pairs, args.clients)

@@ -30,7 +30,7 @@ def start_receiver():
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             with lock:
                 state["n"] += 1
@@ -69,12 +69,18 @@ def main() -> None:
                 break
             time.sleep(0.02)
         seconds = time.monotonic() - started
-        print(f"advance {args.minutes:g} min took {advanced:.2f}s: orders_created={summary['orders_created']} "
-              f"paid={summary['orders_paid']} expired={summary['orders_expired']} scans={summary['scans']}; "
-              f"delivered by then {queued['delivered']} of {queued['sent']}", flush=True)
-        print(f"deliveries={status['delivered']} failed={status['failed']} attempts={status['attempts']} in "
-              f"{seconds:.2f}s -> {status['delivered'] / seconds:.0f} deliveries/s; receiver saw {state['n']}, "
-              f"bad signatures {state['bad']}", flush=True)
+        print(
+            f"advance {args.minutes:g} min took {advanced:.2f}s: orders_created={summary['orders_created']} "
+            f"paid={summary['orders_paid']} expired={summary['orders_expired']} scans={summary['scans']}; "
+            f"delivered by then {queued['delivered']} of {queued['sent']}",
+            flush=True,
+        )
+        print(
+            f"deliveries={status['delivered']} failed={status['failed']} attempts={status['attempts']} in "
+            f"{seconds:.2f}s -> {status['delivered'] / seconds:.0f} deliveries/s; receiver saw {state['n']}, "
+            f"bad signatures {state['bad']}",
+            flush=True,
+        )
     server.shutdown()
 
 

@@ -11,8 +11,8 @@ import threading
 import time
 
 from qtickets_sandbox.clock import resolve_anchor
-from qtickets_sandbox.faults import KINDS, FaultInjector
 from qtickets_sandbox.fanout import DEFAULT_BUDGET_MB, FanoutCache
+from qtickets_sandbox.faults import KINDS, FaultInjector
 from qtickets_sandbox.webhooks import EVENTS, WebhookDispatcher
 
 SECRET_ENV = "QTICKETS_SANDBOX_WEBHOOK_SECRET"
@@ -33,14 +33,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--token", default="sandbox-token")
     s.add_argument("--partners-token", default="sandbox-partner-key")
     s.add_argument("--anchor", default=None, help="ISO date-time of the sandbox clock start, or 'now'")
-    s.add_argument("--fanout-cache-mb", type=float, default=DEFAULT_BUDGET_MB,
-                   help="budget of the per-show cache of seats/barcodes/tickets-find answers (0: no cache)")
+    s.add_argument(
+        "--fanout-cache-mb",
+        type=float,
+        default=DEFAULT_BUDGET_MB,
+        help="budget of the per-show cache of seats/barcodes/tickets-find answers (0: no cache)",
+    )
     s.add_argument("--webhook-url", default=None, help="POST order changes there (none sent without it)")
-    s.add_argument("--webhook-secret", default=None,
-                   help=f"key of the X-Signature HMAC (or the environment variable {SECRET_ENV}); never printed")
+    s.add_argument(
+        "--webhook-secret",
+        default=None,
+        help=f"key of the X-Signature HMAC (or the environment variable {SECRET_ENV}); never printed",
+    )
     s.add_argument("--webhook-events", default=",".join(EVENTS), help="comma list of " + ",".join(EVENTS))
-    s.add_argument("--webhook-retry-scale", type=float, default=1.0,
-                   help="multiplies the n³-second retry delays (e.g. 0.001 in tests)")
+    s.add_argument(
+        "--webhook-retry-scale",
+        type=float,
+        default=1.0,
+        help="multiplies the n³-second retry delays (e.g. 0.001 in tests)",
+    )
     return p
 
 
@@ -49,8 +60,12 @@ def main(argv=None) -> int:
     try:
         anchor = resolve_anchor(args.anchor)
         faults = FaultInjector(args.seed, args.fault_rate, args.faults.split(","), args.stall_seconds)
-        hooks = WebhookDispatcher(url=args.webhook_url, secret=args.webhook_secret or os.environ.get(SECRET_ENV),
-                                  events=args.webhook_events, retry_scale=args.webhook_retry_scale)
+        hooks = WebhookDispatcher(
+            url=args.webhook_url,
+            secret=args.webhook_secret or os.environ.get(SECRET_ENV),
+            events=args.webhook_events,
+            retry_scale=args.webhook_retry_scale,
+        )
     except ValueError as err:  # WebhookConfigError is one; its messages never quote the secret
         print(f"qtickets-sandbox: {err}", file=sys.stderr)
         return 2
@@ -82,8 +97,10 @@ def main(argv=None) -> int:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
-    print(f"qtickets-sandbox listening on http://{host}:{port} (orders={len(app.store.orders)} seed={args.seed})",
-          flush=True)
+    print(
+        f"qtickets-sandbox listening on http://{host}:{port} (orders={len(app.store.orders)} seed={args.seed})",
+        flush=True,
+    )
     while not stop.is_set():
         stop.wait(0.5)
     server.shutdown()

@@ -17,7 +17,7 @@ DEFAULT_ANCHOR = "2026-11-01T12:00:00+03:00"
 
 
 _EPOCH_DAY = date(1970, 1, 1)
-_DAYS: dict = {}   # day number (MSK) -> "YYYY-MM-DD"; a few thousand entries at most
+_DAYS: dict = {}  # day number (MSK) -> "YYYY-MM-DD"; a few thousand entries at most
 # second of the day -> "THH:MM:SS+03:00" (built at import: no lazy init racing between handler threads)
 _HMS = [f"T{h:02d}:{m:02d}:{s:02d}+03:00" for h in range(24) for m in range(60) for s in range(60)]
 

@@ -77,9 +77,15 @@ class FanoutCache:
         return body
 
     def stats(self) -> dict:
-        return {"entries": len(self.entries), "bytes": sum(self.bytes.values()), "bytes_by_kind": dict(self.bytes),
-                "budget_bytes_per_kind": self.budget, "hits": self.hits, "misses": self.misses,
-                "not_kept": self.not_kept}
+        return {
+            "entries": len(self.entries),
+            "bytes": sum(self.bytes.values()),
+            "bytes_by_kind": dict(self.bytes),
+            "budget_bytes_per_kind": self.budget,
+            "hits": self.hits,
+            "misses": self.misses,
+            "not_kept": self.not_kept,
+        }
 
 
 def cached(store, kind: str, show, render) -> bytes:
@@ -89,6 +95,7 @@ def cached(store, kind: str, show, render) -> bytes:
 
 
 # -- GET /shows/{id}/seats with {"flat": true} --
+
 
 def _seat_parts(scheme, code: str):
     """Per seat: the escaped text before free_quantity and after the coords' opening bracket."""
@@ -102,12 +109,36 @@ def _seat_parts(scheme, code: str):
             zone = scheme.zones[scheme.seat_zone[i]]
             row, place = scheme.seat_row[i], scheme.seat_place[i]
             key = _esc(f"{code}_{root}")
-            heads.append("".join((
-                key, ':{"id":', key, ',"root_id":', _esc(root), ',"name":', _esc(scheme.seat_name[i]),
-                ',"zone_id":', _esc(f"{code}_{zone.id}"), ',"zone_root_id":', _esc(zone.id),
-                ',"short_seat_id":', _esc(f"{row};{place}"), ',"admission":', "true" if zone.admission else "false",
-                ',"row":', _esc(str(row)), ',"place":', _esc(str(place)),
-                ',"max_quantity":', _v(scheme.seat_max[i]), ',"free_quantity":')).replace("/", "\\/").encode())
+            heads.append(
+                "".join(
+                    (
+                        key,
+                        ':{"id":',
+                        key,
+                        ',"root_id":',
+                        _esc(root),
+                        ',"name":',
+                        _esc(scheme.seat_name[i]),
+                        ',"zone_id":',
+                        _esc(f"{code}_{zone.id}"),
+                        ',"zone_root_id":',
+                        _esc(zone.id),
+                        ',"short_seat_id":',
+                        _esc(f"{row};{place}"),
+                        ',"admission":',
+                        "true" if zone.admission else "false",
+                        ',"row":',
+                        _esc(str(row)),
+                        ',"place":',
+                        _esc(str(place)),
+                        ',"max_quantity":',
+                        _v(scheme.seat_max[i]),
+                        ',"free_quantity":',
+                    )
+                )
+                .replace("/", "\\/")
+                .encode()
+            )
             tails.append((_v(scheme.seat_x[i]) + "," + _v(scheme.seat_y[i]) + "]}").replace("/", "\\/").encode())
         parts = fast[("seats", code)] = (heads, tails)
     return parts
@@ -115,10 +146,22 @@ def _seat_parts(scheme, code: str):
 
 def _mid(m: int, o: int, p: int, d: bool) -> str:
     free = m - o if m > o else 0
-    return "".join((str(free), ',"ordered_quantity":', str(o), ',"available":',
-                    "true" if free > 0 and not d else "false", ',"disabled":', "true" if d else "false",
-                    ',"ordered":', "true" if o > 0 else "false", ',"payed_quantity":', str(p),
-                    ',"in_basket_quantity":0,"price":'))
+    return "".join(
+        (
+            str(free),
+            ',"ordered_quantity":',
+            str(o),
+            ',"available":',
+            "true" if free > 0 and not d else "false",
+            ',"disabled":',
+            "true" if d else "false",
+            ',"ordered":',
+            "true" if o > 0 else "false",
+            ',"payed_quantity":',
+            str(p),
+            ',"in_basket_quantity":0,"price":',
+        )
+    )
 
 
 def seats_flat_body(show) -> bytes:
@@ -131,8 +174,14 @@ def seats_flat_body(show) -> bytes:
         return b'{"data":[]}'
     code = show.event.tariffs[0]
     heads, tails = _seat_parts(scheme, code)
-    tariff = ',"currency_id":"RUB","related_seats":[],"multiprice_name":' + _esc(TARIFFS[code][0]) + \
-        ',"multiprice_code":' + _esc(code) + _SPREAD + ',"color_theme_id":'
+    tariff = (
+        ',"currency_id":"RUB","related_seats":[],"multiprice_name":'
+        + _esc(TARIFFS[code][0])
+        + ',"multiprice_code":'
+        + _esc(code)
+        + _SPREAD
+        + ',"color_theme_id":'
+    )
     zone_parts = []
     for z in scheme.zones:
         entry = show.prices[show.zone_price[z.idx]]
@@ -160,6 +209,7 @@ def _disabled_flags(scheme, disabled) -> list:
 
 # -- GET /shows/{id}/barcodes --
 
+
 def _barcode_parts(scheme):
     fast = scheme.seat_fast
     if fast is None:
@@ -172,8 +222,21 @@ def _barcode_parts(scheme):
             heads.append(',"admission":' + ("true" if zone.admission else "false") + ',"price":')
             row = "null" if zone.admission else _esc(str(scheme.seat_row[i]))
             place = "null" if zone.admission else _esc(str(scheme.seat_place[i]))
-            tails.append("".join((',"seat_name":', _esc(scheme.seat_name[i]), ',"zone_name":', _esc(zone.name),
-                                  ',"row":', row, ',"place":', place, ',"client_name":')))
+            tails.append(
+                "".join(
+                    (
+                        ',"seat_name":',
+                        _esc(scheme.seat_name[i]),
+                        ',"zone_name":',
+                        _esc(zone.name),
+                        ',"row":',
+                        row,
+                        ',"place":',
+                        place,
+                        ',"client_name":',
+                    )
+                )
+            )
         parts = fast["barcodes"] = (heads, tails)
     return parts
 
@@ -192,14 +255,42 @@ def barcodes_body(show) -> bytes:
             h = b.holder
             who = names.get(h)
             if who is None:
-                who = names[h] = "".join((_v(h[2]), ',"client_surname":', _v(h[3]), ',"client_middlename":',
-                                          _v(h[4]), ',"checked_at":'))
-            items.append("".join(('{"barcode":', _esc(b.barcode), heads[b.seat], float.__repr__(float(b.price)), tails[b.seat],
-                                  who, _t(b.checked_at), "}")))
+                who = names[h] = "".join(
+                    (_v(h[2]), ',"client_surname":', _v(h[3]), ',"client_middlename":', _v(h[4]), ',"checked_at":')
+                )
+            items.append(
+                "".join(
+                    (
+                        '{"barcode":',
+                        _esc(b.barcode),
+                        heads[b.seat],
+                        float.__repr__(float(b.price)),
+                        tails[b.seat],
+                        who,
+                        _t(b.checked_at),
+                        "}",
+                    )
+                )
+            )
     for t in show.ptickets:
         if t.paid and not t.deleted and t.barcode:
-            items.append("".join(('{"barcode":', _esc(t.barcode), heads[t.seat], float.__repr__(float(t.price)), tails[t.seat],
-                                  _v(t.client_name), ',"client_surname":', _v(t.client_surname),
-                                  ',"client_middlename":', _v(t.client_middlename), ',"checked_at":',
-                                  _t(t.checked_at), "}")))
+            items.append(
+                "".join(
+                    (
+                        '{"barcode":',
+                        _esc(t.barcode),
+                        heads[t.seat],
+                        float.__repr__(float(t.price)),
+                        tails[t.seat],
+                        _v(t.client_name),
+                        ',"client_surname":',
+                        _v(t.client_surname),
+                        ',"client_middlename":',
+                        _v(t.client_middlename),
+                        ',"checked_at":',
+                        _t(t.checked_at),
+                        "}",
+                    )
+                )
+            )
     return ("[" + ",".join(items) + "]").replace("/", "\\/").encode("ascii")

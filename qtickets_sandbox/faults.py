@@ -15,8 +15,7 @@ KINDS = ("429", "503", "timeout", "reset", "truncated")
 
 
 class FaultInjector:
-    def __init__(self, seed: int, rate: float = 0.0, kinds=None, stall_seconds: float = 10.0,
-                 retry_after: int = 1):
+    def __init__(self, seed: int, rate: float = 0.0, kinds=None, stall_seconds: float = 10.0, retry_after: int = 1):
         self._rng = random.Random(f"{seed}:faults")
         self._lock = threading.Lock()
         self.rate = 0.0
@@ -24,7 +23,7 @@ class FaultInjector:
         self.stall_seconds = stall_seconds
         self.retry_after = retry_after
         self.down = False
-        self.counts = {k: 0 for k in KINDS + ("down",)}
+        self.counts = dict.fromkeys(KINDS + ("down",), 0)
         self.update(rate=rate, kinds=kinds if kinds is not None else list(KINDS))
 
     def update(self, rate=None, kinds=None, stall_seconds=None, retry_after=None, down=None) -> None:
@@ -55,8 +54,13 @@ class FaultInjector:
                 self.down = bool(down)
 
     def config(self) -> dict:
-        return {"rate": self.rate, "kinds": list(self.kinds), "stall_seconds": self.stall_seconds,
-                "retry_after": self.retry_after, "down": self.down}
+        return {
+            "rate": self.rate,
+            "kinds": list(self.kinds),
+            "stall_seconds": self.stall_seconds,
+            "retry_after": self.retry_after,
+            "down": self.down,
+        }
 
     def decide(self) -> str | None:
         """The fault for this request, or None. Counted here."""

@@ -14,12 +14,30 @@ from qtickets_sandbox.schemes import build_schemes
 from qtickets_sandbox.store import Store
 
 DAY = 86400
-MONTHS_RU = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-             "октября", "ноября", "декабря"]
-PAYMENTS = [{"id": 701, "is_active": True, "name": "Банковская карта (PayAnyWay)", "handler": "payanyway",
-             "agree_url": "https://qtickets.ru/agreement"},
-            {"id": 702, "is_active": True, "name": "СБП", "handler": "sbp",
-             "agree_url": "https://qtickets.ru/agreement"}]
+MONTHS_RU = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
+PAYMENTS = [
+    {
+        "id": 701,
+        "is_active": True,
+        "name": "Банковская карта (PayAnyWay)",
+        "handler": "payanyway",
+        "agree_url": "https://qtickets.ru/agreement",
+    },
+    {"id": 702, "is_active": True, "name": "СБП", "handler": "sbp", "agree_url": "https://qtickets.ru/agreement"},
+]
 
 
 def generate_catalog(store: Store, n_orders: int) -> None:
@@ -42,16 +60,34 @@ def _event(store, rng, city, scheme) -> Event:
     type_id = rng.choice(sorted(EVENT_TYPES))
     name = rng.choice(EVENT_TITLES[type_id])
     created = anchor - rng.randint(60 * DAY, 400 * DAY) + rng.randint(0, DAY)
-    ev = new(Event, id=eid, name=name, scheme=scheme, city=city, event_type_id=type_id,
-             is_active=1 if rng.random() < 0.93 else 0, created_at=created, updated_at=created,
-             description=f"{EVENT_TYPES[type_id]} «{name}» в {city[1]}. Продолжительность около двух часов.",
-             ticket_id=31, mail_template_id=41, age=rng.choice(AGES), payments=PAYMENTS,
-             place_name=scheme.place_name, place_address=f"{city[1]}, {scheme.place_address}",
-             place_description=scheme.place_description, discounts=[])
+    ev = new(
+        Event,
+        id=eid,
+        name=name,
+        scheme=scheme,
+        city=city,
+        event_type_id=type_id,
+        is_active=1 if rng.random() < 0.93 else 0,
+        created_at=created,
+        updated_at=created,
+        description=f"{EVENT_TYPES[type_id]} «{name}» в {city[1]}. Продолжительность около двух часов.",
+        ticket_id=31,
+        mail_template_id=41,
+        age=rng.choice(AGES),
+        payments=PAYMENTS,
+        place_name=scheme.place_name,
+        place_address=f"{city[1]}, {scheme.place_address}",
+        place_description=scheme.place_description,
+        discounts=[],
+    )
     ev.slug = f"{translit(name)}-{eid}"
     ev.site_url = f"https://{city[4]}.qtickets.events/{eid}-{ev.slug}"
-    ev.poster = {"id": 880000 + eid, "content_type": "image/jpeg", "file_size": rng.randint(80_000, 900_000),
-                 "url": f"https://qtickets.ru/uploads/posters/{eid}.jpg"}
+    ev.poster = {
+        "id": 880000 + eid,
+        "content_type": "image/jpeg",
+        "file_size": rng.randint(80_000, 900_000),
+        "url": f"https://qtickets.ru/uploads/posters/{eid}.jpg",
+    }
     ev.tariffs = ["full"] + rng.sample(["preferential", "child"], rng.choice([1, 1, 2]))
     ev.partner_enabled = rng.random() < 0.85
     ev.fanid_required = False
@@ -75,14 +111,27 @@ def _shows(store, rng, ev) -> list[Show]:
     first_day -= (first_day + 3 * 3600) % DAY  # midnight, Moscow time
     shows, scheme = [], ev.scheme
     day = first_day
-    for n in range(count):
+    for _n in range(count):
         start = day + rng.choice([12, 15, 19, 19, 19, 20]) * 3600 + rng.choice([0, 0, 1800])
         sid = store.next_id("show")
-        sh = new(Show, id=sid, event=ev, is_active=1 if rng.random() < 0.96 else 0, start=start,
-                 open_date=start - 3600, finish=start + rng.choice([90, 120, 150, 180]) * 60,
-                 sale_start=ev.created_at + rng.randint(0, 5 * DAY), sale_finish=start,
-                 created_at=ev.created_at, updated_at=ev.created_at, version=1, touched=0,
-                 series=str(rng.randint(100_000_000, 999_999_999)), baskets=[], ptickets=[])
+        sh = new(
+            Show,
+            id=sid,
+            event=ev,
+            is_active=1 if rng.random() < 0.96 else 0,
+            start=start,
+            open_date=start - 3600,
+            finish=start + rng.choice([90, 120, 150, 180]) * 60,
+            sale_start=ev.created_at + rng.randint(0, 5 * DAY),
+            sale_finish=start,
+            created_at=ev.created_at,
+            updated_at=ev.created_at,
+            version=1,
+            touched=0,
+            series=str(rng.randint(100_000_000, 999_999_999)),
+            baskets=[],
+            ptickets=[],
+        )
         sh.name = _ru_date(start)
         base = rng.choice([500, 700, 900, 1200, 1500, 2000, 2500, 3000])
         tiers = sorted({z.tier for z in scheme.zones})
@@ -116,10 +165,20 @@ def _discounts(store, rng, n_orders) -> None:
         did = store.next_id("discount")
         pct = rng.choice([5, 10, 10, 15, 20, 30])
         created = anchor - rng.randint(30 * DAY, 300 * DAY)
-        d = new(Discount, id=did, is_active=1 if rng.random() < 0.85 else 0, type="P", percent=pct,
-                name=rng.choice(["Ранняя продажа", "Студентам", "Пенсионерам", "Групповая", "Чёрная пятница",
-                                 "Для подписчиков"]) + f" {pct}%",
-                created_at=created, updated_at=created, promos=[])
+        d = new(
+            Discount,
+            id=did,
+            is_active=1 if rng.random() < 0.85 else 0,
+            type="P",
+            percent=pct,
+            name=rng.choice(
+                ["Ранняя продажа", "Студентам", "Пенсионерам", "Групповая", "Чёрная пятница", "Для подписчиков"]
+            )
+            + f" {pct}%",
+            created_at=created,
+            updated_at=created,
+            promos=[],
+        )
         if rng.random() < 0.5:
             d.active_from = created
             d.active_to = anchor + rng.randint(-20, 200) * DAY
@@ -145,8 +204,17 @@ def _promo(store, rng, d) -> None:
     else:
         code = rng.choice(["promo", "sale", "vesna", "osen", "friends", "vip"]) + str(rng.randint(5, 99))
     created = d.created_at + rng.randint(0, 10 * DAY)
-    p = new(PromoCode, id=pid, is_active=1 if rng.random() < 0.9 else 0, type=0, discount_id=d.id, code=code,
-            max_uses_count=rng.choice([0, 0, 1, 5, 10, 100]), created_at=created, updated_at=created)
+    p = new(
+        PromoCode,
+        id=pid,
+        is_active=1 if rng.random() < 0.9 else 0,
+        type=0,
+        discount_id=d.id,
+        code=code,
+        max_uses_count=rng.choice([0, 0, 1, 5, 10, 100]),
+        created_at=created,
+        updated_at=created,
+    )
     if rng.random() < 0.4:
         p.active_from, p.active_to = created, created + rng.randint(10, 120) * DAY
     if rng.random() < 0.08:

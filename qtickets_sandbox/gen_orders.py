@@ -11,11 +11,10 @@ import bisect
 import math
 import random
 
-from qtickets_sandbox import lifecycle
+from qtickets_sandbox import lifecycle, people, seating
 from qtickets_sandbox.model import PartnerTicket, basket_is_valid_ticket, new
 from qtickets_sandbox.order_factory import CARD_TYPES, SeatPicker, build_order, card_number
 from qtickets_sandbox.people import new_client, person, phone
-from qtickets_sandbox import people, seating
 
 DAY = 86400
 
@@ -27,8 +26,13 @@ def sale_window(show, anchor: int) -> tuple[int, int]:
 def generate_orders(store, n: int) -> None:
     rng = random.Random(f"{store.seed}:orders")
     anchor = store.clock.now()
-    sellable = [sh for ev in store.events if ev.is_active and ev.deleted_at is None for sh in ev.shows
-                if sh.is_active and sh.deleted_at is None and sale_window(sh, anchor)[1] > sh.sale_start + 3600]
+    sellable = [
+        sh
+        for ev in store.events
+        if ev.is_active and ev.deleted_at is None
+        for sh in ev.shows
+        if sh.is_active and sh.deleted_at is None and sale_window(sh, anchor)[1] > sh.sale_start + 3600
+    ]
     cum, total = [], 0.0
     for sh in sellable:
         total += sh.event.scheme.capacity * sh.event.popularity
@@ -119,8 +123,13 @@ def _give_back(picker, baskets) -> None:
 
 def generate_partner_tickets(store, rng, picker, n: int) -> None:
     anchor = store.clock.now()
-    shows = [sh for ev in store.events if ev.partner_enabled and ev.is_active and ev.deleted_at is None
-             for sh in ev.shows if sh.start > anchor + 3600 and sh.is_active and sh.deleted_at is None]
+    shows = [
+        sh
+        for ev in store.events
+        if ev.partner_enabled and ev.is_active and ev.deleted_at is None
+        for sh in ev.shows
+        if sh.start > anchor + 3600 and sh.is_active and sh.deleted_at is None
+    ]
     made = 0
     while shows and made < n:
         show = rng.choice(shows)
@@ -134,12 +143,27 @@ def generate_partner_tickets(store, rng, picker, n: int) -> None:
             if seat is None:
                 break
             offer = "full" if rng.random() < 0.8 else rng.choice(show.event.tariffs)
-            t = new(PartnerTicket, id=store.next_id("pticket"), event=show.event, show=show, seat=seat,
-                    offer_id=offer, paid=False, price=seating.seat_price(show, seat, offer),
-                    external_id=f"EXT-{rng.randint(10**8, 10**9 - 1)}", external_order_id=ext_order,
-                    client_email=people.email(rng, name, surname, ()), client_phone=phone(rng),
-                    client_name=name, client_surname=surname, client_middlename=middle, deleted=False,
-                    created_at=created, updated_at=created, user_session=f"sess-{rng.getrandbits(64):016x}")
+            t = new(
+                PartnerTicket,
+                id=store.next_id("pticket"),
+                event=show.event,
+                show=show,
+                seat=seat,
+                offer_id=offer,
+                paid=False,
+                price=seating.seat_price(show, seat, offer),
+                external_id=f"EXT-{rng.randint(10**8, 10**9 - 1)}",
+                external_order_id=ext_order,
+                client_email=people.email(rng, name, surname, ()),
+                client_phone=phone(rng),
+                client_name=name,
+                client_surname=surname,
+                client_middlename=middle,
+                deleted=False,
+                created_at=created,
+                updated_at=created,
+                user_session=f"sess-{rng.getrandbits(64):016x}",
+            )
             if state == "deleted":
                 t.reserved_to = created + 1800
                 t.deleted = True

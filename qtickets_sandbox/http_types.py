@@ -11,10 +11,10 @@ from qtickets_sandbox.jsonio import HTML_404, dumps
 class Request:
     method: str
     path: str
-    query: dict            # name -> [values] (urllib.parse.parse_qs)
-    headers: dict          # lower-cased names
+    query: dict  # name -> [values] (urllib.parse.parse_qs)
+    headers: dict  # lower-cased names
     raw: bytes
-    json: object = None    # parsed JSON body (None when absent or not JSON)
+    json: object = None  # parsed JSON body (None when absent or not JSON)
     store: object = None
     app: object = None
 

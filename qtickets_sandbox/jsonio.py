@@ -31,8 +31,9 @@ GATEWAY_TIMEOUT = rest_error(504, "GATEWAY_TIMEOUT", "Gateway timeout")
 
 
 def not_found(resource: str, raw_id) -> dict:
-    return rest_error(404, "RESOURCE_NOT_FOUND", f'Resource "{resource}" not found',
-                      {"id": php_int(raw_id), "resource": resource})
+    return rest_error(
+        404, "RESOURCE_NOT_FOUND", f'Resource "{resource}" not found', {"id": php_int(raw_id), "resource": resource}
+    )
 
 
 def validation_error(info: dict) -> dict:
@@ -55,8 +56,9 @@ def partner_error(code: str, message: str) -> dict:
     return {"status": "error", "code": code, "message": message}
 
 
-HTML_404 = ("<!DOCTYPE html>\n<html lang=\"ru\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<title>Страница не найдена 404 – Qtickets</title>\n</head>\n<body>\n"
-            "<div class=\"error-page\"><h1>404</h1><p>Страница не найдена</p>"
-            "<p><a href=\"https://qtickets.ru/\">Вернуться на главную</a></p></div>\n</body>\n</html>\n"
-            ).encode("utf-8")
+HTML_404 = (
+    '<!DOCTYPE html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">\n'
+    "<title>Страница не найдена 404 – Qtickets</title>\n</head>\n<body>\n"
+    '<div class="error-page"><h1>404</h1><p>Страница не найдена</p>'
+    '<p><a href="https://qtickets.ru/">Вернуться на главную</a></p></div>\n</body>\n</html>\n'
+).encode()

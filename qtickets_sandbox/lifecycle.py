@@ -82,10 +82,16 @@ def refund_baskets(store, order: Order, baskets, ts: int, amount=None, deduction
         b.refunded_at = ts
         b.refunded_amount = _num(part_a)
         b.refunded_deduction_amount = _num(part_d)
-        b.refunds = (b.refunds or []) + [{"id": rid, "amount": b.refunded_amount,
-                                          "deduction_amount": b.refunded_deduction_amount, "created_at": ts}]
-    refund = {"id": rid, "amount": _num(round(amount, 2)), "deduction_amount": _num(deduction),
-              "baskets": [b.id for b in baskets], "created_at": ts}
+        b.refunds = (b.refunds or []) + [
+            {"id": rid, "amount": b.refunded_amount, "deduction_amount": b.refunded_deduction_amount, "created_at": ts}
+        ]
+    refund = {
+        "id": rid,
+        "amount": _num(round(amount, 2)),
+        "deduction_amount": _num(deduction),
+        "baskets": [b.id for b in baskets],
+        "created_at": ts,
+    }
     order.refunds = (order.refunds or []) + [refund]
     _touch(order, baskets, ts)
     return refund
@@ -96,8 +102,9 @@ def restore_order(order: Order, ts: int) -> list[str]:
     revived = [b for b in order.baskets if b.refunded_at is None and b.deleted_at is not None]
     if order.deleted_at is None and not revived:
         return []
-    taken = [b.show.event.scheme.seat_root[b.seat] for b in revived
-             if not seating.is_available(b.show, b.seat, b.quantity)]
+    taken = [
+        b.show.event.scheme.seat_root[b.seat] for b in revived if not seating.is_available(b.show, b.seat, b.quantity)
+    ]
     if taken:
         return taken
     order.deleted_at = None

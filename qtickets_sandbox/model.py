@@ -13,17 +13,65 @@ class Zone:
 class Scheme:
     """A venue's seat plan, shared by every show played there. Seat attributes are parallel lists."""
 
-    __slots__ = ("id", "venue_id", "kind", "place_name", "place_address", "place_description", "city",
-                 "width", "height", "zones", "seat_root", "seat_zone", "seat_row", "seat_place", "seat_x",
-                 "seat_y", "seat_max", "seat_name", "seat_index", "disabled", "capacity", "seat_json", "seat_fast")
+    __slots__ = (
+        "id",
+        "venue_id",
+        "kind",
+        "place_name",
+        "place_address",
+        "place_description",
+        "city",
+        "width",
+        "height",
+        "zones",
+        "seat_root",
+        "seat_zone",
+        "seat_row",
+        "seat_place",
+        "seat_x",
+        "seat_y",
+        "seat_max",
+        "seat_name",
+        "seat_index",
+        "disabled",
+        "capacity",
+        "seat_json",
+        "seat_fast",
+    )
 
 
 class Event:
-    __slots__ = ("id", "is_active", "name", "scheme", "city", "description", "site_url", "external_id",
-                 "ticket_id", "mail_template_id", "age", "shows", "payments", "poster", "event_type_id", "slug",
-                 "created_at", "updated_at", "deleted_at", "tariffs", "partner_enabled", "fanid_required",
-                 "doc_verification", "pushkin_id", "popularity", "discounts", "place_name", "place_address",
-                 "place_description")
+    __slots__ = (
+        "id",
+        "is_active",
+        "name",
+        "scheme",
+        "city",
+        "description",
+        "site_url",
+        "external_id",
+        "ticket_id",
+        "mail_template_id",
+        "age",
+        "shows",
+        "payments",
+        "poster",
+        "event_type_id",
+        "slug",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "tariffs",
+        "partner_enabled",
+        "fanid_required",
+        "doc_verification",
+        "pushkin_id",
+        "popularity",
+        "discounts",
+        "place_name",
+        "place_address",
+        "place_description",
+    )
 
 
 class Show:
@@ -31,46 +79,156 @@ class Show:
     `version` moves with every seat change (Partners' last_update_hash); `touched` with every other change of
     its tickets (payments, scans, edits). Together they stamp the cached fan-out answers (fanout.py)."""
 
-    __slots__ = ("id", "event", "name", "is_active", "sale_start", "sale_finish", "open_date", "start",
-                 "finish", "prices", "zone_price", "created_at", "updated_at", "deleted_at", "ordered", "paid",
-                 "disabled", "version", "touched", "series", "baskets", "ptickets")
+    __slots__ = (
+        "id",
+        "event",
+        "name",
+        "is_active",
+        "sale_start",
+        "sale_finish",
+        "open_date",
+        "start",
+        "finish",
+        "prices",
+        "zone_price",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "ordered",
+        "paid",
+        "disabled",
+        "version",
+        "touched",
+        "series",
+        "baskets",
+        "ptickets",
+    )
 
 
 class Client:
-    __slots__ = ("id", "email", "name", "surname", "middlename", "phone", "vk_id", "facebook_id",
-                 "holder", "version")
+    __slots__ = ("id", "email", "name", "surname", "middlename", "phone", "vk_id", "facebook_id", "holder", "version")
 
 
 class Order:
-    __slots__ = ("id", "uniqid", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "client",
-                 "site_id", "payment_id", "payment_type_id", "card", "basket_user_id", "backend_user_id",
-                 "discount_id", "promo_code_id", "reserved", "reserved_to", "reserve_extended", "event",
-                 "utm", "fields", "integrations", "baskets", "refunds", "json", "json_client_version")
+    __slots__ = (
+        "id",
+        "uniqid",
+        "payed",
+        "payed_at",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "client",
+        "site_id",
+        "payment_id",
+        "payment_type_id",
+        "card",
+        "basket_user_id",
+        "backend_user_id",
+        "discount_id",
+        "promo_code_id",
+        "reserved",
+        "reserved_to",
+        "reserve_extended",
+        "event",
+        "utm",
+        "fields",
+        "integrations",
+        "baskets",
+        "refunds",
+        "json",
+        "json_client_version",
+    )
 
 
 class Basket:
     """A ticket. `holder` is a shared (email, phone, name, surname, middlename) tuple (usually the buyer's)."""
 
-    __slots__ = ("id", "order", "show", "seat", "tariff", "quantity", "original_price", "ticket_original_price",
-                 "discount_value", "price", "barcode", "holder", "checked_at", "created_at", "updated_at",
-                 "deleted_at", "refunded_at", "refunded_amount", "refunded_deduction_amount", "refunds")
+    __slots__ = (
+        "id",
+        "order",
+        "show",
+        "seat",
+        "tariff",
+        "quantity",
+        "original_price",
+        "ticket_original_price",
+        "discount_value",
+        "price",
+        "barcode",
+        "holder",
+        "checked_at",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "refunded_at",
+        "refunded_amount",
+        "refunded_deduction_amount",
+        "refunds",
+    )
 
 
 class Discount:
-    __slots__ = ("id", "is_active", "name", "type", "percent", "active_from", "active_to", "events",
-                 "created_at", "updated_at", "deleted_at", "promos")
+    __slots__ = (
+        "id",
+        "is_active",
+        "name",
+        "type",
+        "percent",
+        "active_from",
+        "active_to",
+        "events",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "promos",
+    )
 
 
 class PromoCode:
-    __slots__ = ("id", "is_active", "type", "discount_id", "code", "max_uses_count", "active_from",
-                 "active_to", "created_at", "updated_at", "deleted_at")
+    __slots__ = (
+        "id",
+        "is_active",
+        "type",
+        "discount_id",
+        "code",
+        "max_uses_count",
+        "active_from",
+        "active_to",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    )
 
 
 class PartnerTicket:
-    __slots__ = ("id", "event", "show", "seat", "offer_id", "paid", "paid_at", "payment_type_id",
-                 "reserved_to", "external_id", "external_order_id", "barcode", "price", "client_email",
-                 "client_phone", "client_name", "client_surname", "client_middlename", "fanid",
-                 "visitor_user_id", "user_session", "deleted", "checked_at", "created_at", "updated_at")
+    __slots__ = (
+        "id",
+        "event",
+        "show",
+        "seat",
+        "offer_id",
+        "paid",
+        "paid_at",
+        "payment_type_id",
+        "reserved_to",
+        "external_id",
+        "external_order_id",
+        "barcode",
+        "price",
+        "client_email",
+        "client_phone",
+        "client_name",
+        "client_surname",
+        "client_middlename",
+        "fanid",
+        "visitor_user_id",
+        "user_session",
+        "deleted",
+        "checked_at",
+        "created_at",
+        "updated_at",
+    )
 
 
 def new(cls, **values):

@@ -32,12 +32,12 @@ class SeatPicker:
         stack = self.free.get(show.id)
         if stack is None:
             sc, ordered, disabled = show.event.scheme, show.ordered, show.disabled
-            seats = [i for i in range(len(sc.seat_root))
-                     if sc.seat_max[i] == 1 and ordered[i] == 0 and i not in disabled]
+            seats = [
+                i for i in range(len(sc.seat_root)) if sc.seat_max[i] == 1 and ordered[i] == 0 and i not in disabled
+            ]
             self.rng.shuffle(seats)
             stack = self.free[show.id] = array("H", seats)
-            self.admission[show.id] = [i for i in range(len(sc.seat_root))
-                                       if sc.seat_max[i] > 1 and i not in disabled]
+            self.admission[show.id] = [i for i in range(len(sc.seat_root)) if sc.seat_max[i] > 1 and i not in disabled]
         return stack
 
     def take(self, show, k: int) -> list[int]:
@@ -75,9 +75,22 @@ def build_order(store, rng: random.Random, picker: SeatPicker, t: int, show, cli
         seats = [(s, 1) for s in picker.take(show, k)]
         if not seats:
             return None
-    order = new(Order, id=store.next_id("order"), uniqid="".join(rng.choices(ALNUM, k=10)), payed=False,
-                created_at=t, updated_at=t, client=client, event=ev, reserved=False, reserve_extended=False,
-                reserved_to=t + 1800, basket_user_id=rng.randint(100000, 9999999), baskets=[], refunds=None)
+    order = new(
+        Order,
+        id=store.next_id("order"),
+        uniqid="".join(rng.choices(ALNUM, k=10)),
+        payed=False,
+        created_at=t,
+        updated_at=t,
+        client=client,
+        event=ev,
+        reserved=False,
+        reserve_extended=False,
+        reserved_to=t + 1800,
+        basket_user_id=rng.randint(100000, 9999999),
+        baskets=[],
+        refunds=None,
+    )
     order.site_id = 1 if rng.random() < 0.8 else 2
     order.payment_id = ev.payments[0]["id"] if rng.random() < 0.8 else ev.payments[-1]["id"]
     ptype = rng.choices(_PT_CODES, cum_weights=_PT_CUM)[0]
@@ -93,8 +106,11 @@ def build_order(store, rng: random.Random, picker: SeatPicker, t: int, show, cli
             utm.append(("utm_term", rng.choice(["билеты", "концерт", "афиша", "спектакль"])))
         order.utm = tuple(utm)
     if rng.random() < 0.04:
-        order.fields = (("organization_name", "ООО «Ромашка-Сервис»"), ("inn", str(rng.randint(10**9, 10**10 - 1))),
-                        ("kpp", str(rng.randint(10**8, 10**9 - 1))))
+        order.fields = (
+            ("organization_name", "ООО «Ромашка-Сервис»"),
+            ("inn", str(rng.randint(10**9, 10**10 - 1))),
+            ("kpp", str(rng.randint(10**8, 10**9 - 1))),
+        )
     if rng.random() < 0.1:
         order.integrations = str(rng.randint(100000, 999999))
     discount = promo = None
@@ -110,9 +126,21 @@ def build_order(store, rng: random.Random, picker: SeatPicker, t: int, show, cli
         tariff = "full" if len(ev.tariffs) == 1 or rng.random() < 0.75 else rng.choice(ev.tariffs[1:])
         original = seating.seat_price(show, seat, tariff)
         dv = int(round(original * discount.percent / 100.0)) if discount else 0
-        b = new(Basket, id=store.next_id("basket"), order=order, show=show, seat=seat, tariff=tariff,
-                quantity=qty, original_price=original, ticket_original_price=original, discount_value=dv,
-                price=original - dv, created_at=t, updated_at=t)
+        b = new(
+            Basket,
+            id=store.next_id("basket"),
+            order=order,
+            show=show,
+            seat=seat,
+            tariff=tariff,
+            quantity=qty,
+            original_price=original,
+            ticket_original_price=original,
+            discount_value=dv,
+            price=original - dv,
+            created_at=t,
+            updated_at=t,
+        )
         b.holder = client.holder if rng.random() < 0.85 else other_holder(rng)
         seating.occupy(show, seat, qty, False)
         order.baskets.append(b)

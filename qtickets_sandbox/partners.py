@@ -7,12 +7,18 @@ For seatmap / offers / seats the `result` is an object holding `seatmap` / `offe
 
 from __future__ import annotations
 
-from qtickets_sandbox import partners_tickets as tickets
 from qtickets_sandbox import fanout, seating
+from qtickets_sandbox import partners_tickets as tickets
 from qtickets_sandbox.http_types import Response, bytes_response, html_404, json_response
 from qtickets_sandbox.jsonio import dumps, partner_error, php_int
-from qtickets_sandbox.partners_common import (PartnerError, context_block, partner_events, request_params,
-                                              resolve, success)
+from qtickets_sandbox.partners_common import (
+    PartnerError,
+    context_block,
+    partner_events,
+    request_params,
+    resolve,
+    success,
+)
 from qtickets_sandbox.reference_data import TARIFFS
 
 EVENT_METHODS = {("events", "seatmap"), ("events", "offers"), ("events", "seats")}
@@ -29,8 +35,7 @@ def route(parts: list[str]):
         return group, method, None, None
     if (group, method) == ("tickets", "find") and len(args) <= 2:
         return group, method, (args + [None, None])[0], (args + [None, None])[1]
-    if ((group, method) in EVENT_METHODS or (group == "tickets" and method in TICKET_METHODS)) \
-            and len(args) <= 2:
+    if ((group, method) in EVENT_METHODS or (group == "tickets" and method in TICKET_METHODS)) and len(args) <= 2:
         # a missing {event_id} is still the method (always HTTP 200): it answers EVENT_NOT_FOUND [INF]
         return group, method, (args[0] if args else None), (args[1] if len(args) == 2 else None)
     return None
@@ -69,11 +74,15 @@ def _dispatch(store, req, group, method, raw_event, raw_show) -> dict:
         ev = show = None
         if raw_event is not None:
             ev, show = _find_scope(store, raw_event, raw_show)
-        if show is not None and params.get("filter") in (None, "", [], {}) \
-                and store.payload_modes.get("partner_tickets") is None:
+        if (
+            show is not None
+            and params.get("filter") in (None, "", [], {})
+            and store.payload_modes.get("partner_tickets") is None
+        ):
             # the platform's per-show pull: every ticket of the show, cached per show stamp (fanout.py)
-            return bytes_response(fanout.cached(store, "partner_find", show, lambda s: dumps(
-                success(tickets.find(store, ev, s, params)))))
+            return bytes_response(
+                fanout.cached(store, "partner_find", show, lambda s: dumps(success(tickets.find(store, ev, s, params))))
+            )
         return success(tickets.find(store, ev, show, params))
     sellable = group == "events" or method in ("add", "check")
     ev, show = resolve(store, raw_event, raw_show, sellable)
@@ -88,12 +97,12 @@ def _dispatch(store, req, group, method, raw_event, raw_show) -> dict:
 def _find_scope(store, raw_event, raw_show):
     ev = store.events_by_id.get(php_int(raw_event))
     if ev is None:
-        raise PartnerError("EVENT_NOT_FOUND", f"Event \"{raw_event}\" not found")
+        raise PartnerError("EVENT_NOT_FOUND", f'Event "{raw_event}" not found')
     if raw_show is None:
         return ev, None
     show = next((s for s in ev.shows if s.id == php_int(raw_show)), None)
     if show is None:
-        raise PartnerError("EVENT_NOT_FOUND", f"Show \"{raw_show}\" of event \"{raw_event}\" not found")
+        raise PartnerError("EVENT_NOT_FOUND", f'Show "{raw_show}" of event "{raw_event}" not found')
     return ev, show
 
 
@@ -107,8 +116,14 @@ def seatmap(show) -> dict:
             if z.admission:
                 seat.update({"admission": True, "max_quantity": sc.seat_max[i]})
             seats[sc.seat_root[i]] = seat
-        zones[z.id] = {"name": z.name, "description": z.description, "width": z.w, "height": z.h,
-                       "offset": [z.x, z.y], "seats": seats}
+        zones[z.id] = {
+            "name": z.name,
+            "description": z.description,
+            "width": z.w,
+            "height": z.h,
+            "offset": [z.x, z.y],
+            "seats": seats,
+        }
     return {"width": sc.width, "height": sc.height, "zones": zones}
 
 
@@ -116,10 +131,16 @@ def offers(show) -> dict:
     sc = show.event.scheme
     out = {}
     for code in show.event.tariffs:
-        out[code] = {"name": TARIFFS[code][0],
-                     "seats": {sc.seat_root[i]: {"available": seating.is_available(show, i),
-                                                 "price": seating.seat_price(show, i, code)}
-                               for i in range(len(sc.seat_root))}}
+        out[code] = {
+            "name": TARIFFS[code][0],
+            "seats": {
+                sc.seat_root[i]: {
+                    "available": seating.is_available(show, i),
+                    "price": seating.seat_price(show, i, code),
+                }
+                for i in range(len(sc.seat_root))
+            },
+        }
     return out
 
 
@@ -131,12 +152,28 @@ def zones(show) -> list:
         for i in range(z.start, z.end):
             price = seating.seat_price(show, i, show.event.tariffs[0])
             if z.admission:
-                seats.append({"seat_id": sc.seat_root[i], "available": seating.is_available(show, i),
-                              "coords": [sc.seat_x[i], sc.seat_y[i]], "free_quantity": seating.free_quantity(show, i),
-                              "admission": True, "price": price, "currency_id": "RUB"})
+                seats.append(
+                    {
+                        "seat_id": sc.seat_root[i],
+                        "available": seating.is_available(show, i),
+                        "coords": [sc.seat_x[i], sc.seat_y[i]],
+                        "free_quantity": seating.free_quantity(show, i),
+                        "admission": True,
+                        "price": price,
+                        "currency_id": "RUB",
+                    }
+                )
             else:
-                seats.append({"seat_id": sc.seat_root[i], "available": seating.is_available(show, i),
-                              "coords": [sc.seat_x[i], sc.seat_y[i]], "row": sc.seat_row[i],
-                              "place": sc.seat_place[i], "price": price, "currency_id": "RUB"})
+                seats.append(
+                    {
+                        "seat_id": sc.seat_root[i],
+                        "available": seating.is_available(show, i),
+                        "coords": [sc.seat_x[i], sc.seat_y[i]],
+                        "row": sc.seat_row[i],
+                        "place": sc.seat_place[i],
+                        "price": price,
+                        "currency_id": "RUB",
+                    }
+                )
         out.append({"zone_id": z.id, "name": z.name, "seats": seats})
     return out

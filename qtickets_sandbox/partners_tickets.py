@@ -13,7 +13,6 @@ from qtickets_sandbox import seating
 from qtickets_sandbox.clock import parse_iso
 from qtickets_sandbox.model import PartnerTicket, new
 from qtickets_sandbox.partners_common import PartnerError, ticket_dict
-from qtickets_sandbox.reference_data import TARIFFS
 from qtickets_sandbox.validation import is_number, money
 
 CLIENT_FIELDS = ("client_email", "client_phone", "client_name", "client_surname", "client_middlename")
@@ -38,7 +37,7 @@ def _offer(ev, item) -> str:
     if offer in (None, ""):
         return ev.tariffs[0]
     if offer not in ev.tariffs:
-        raise PartnerError("VALIDATION_ERROR", f"Unknown offer_id \"{offer}\"")
+        raise PartnerError("VALIDATION_ERROR", f'Unknown offer_id "{offer}"')
     return offer
 
 
@@ -47,7 +46,7 @@ def _seat(show, seat_id) -> int:
         raise PartnerError("VALIDATION_ERROR", "seat_id is required")
     seat = show.event.scheme.seat_index.get(seat_id)
     if seat is None:
-        raise PartnerError("SEAT_NOT_FOUND", f"Seat \"{seat_id}\" not found")
+        raise PartnerError("SEAT_NOT_FOUND", f'Seat "{seat_id}" not found')
     return seat
 
 
@@ -55,7 +54,7 @@ def add(store, ev, show, params):
     items, is_batch = items_of(params)
     now, planned, wanted = store.clock.now(), [], {}
     taken_ext = {t.external_id for t in store.ptickets if not t.deleted and t.external_id}
-    for n, item in enumerate(items):
+    for _n, item in enumerate(items):
         seat = _seat(show, item.get("seat_id"))
         offer = _offer(ev, item)
         paid = _flag(item.get("paid")) or item.get("paid_at") not in (None, "")
@@ -70,28 +69,53 @@ def add(store, ev, show, params):
             raise PartnerError("VALIDATION_ERROR", "user_session must be at most 40 characters")
         ext = item.get("external_id")
         if ext not in (None, "") and (str(ext) in taken_ext or any(p["external_id"] == str(ext) for p in planned)):
-            raise PartnerError("VALIDATION_ERROR", f"external_id \"{ext}\" is already used")
+            raise PartnerError("VALIDATION_ERROR", f'external_id "{ext}" is already used')
         price = item.get("price")
         if price is not None and not is_number(price) and not _numeric_str(price):
             raise PartnerError("VALIDATION_ERROR", "price must be a number")
         wanted[seat] = wanted.get(seat, 0) + 1
         if not seating.is_available(show, seat, wanted[seat]):
-            raise PartnerError("SEAT_NOT_AVAILABLE", f"Seat \"{item.get('seat_id')}\" is not available")
-        planned.append({"seat": seat, "offer": offer, "paid": paid, "paid_at": paid_at, "reserved_to": reserved_to,
-                        "external_id": None if ext in (None, "") else str(ext), "item": item,
-                        "price": money(float(price)) if price is not None else seating.seat_price(show, seat, offer)})
+            raise PartnerError("SEAT_NOT_AVAILABLE", f'Seat "{item.get("seat_id")}" is not available')
+        planned.append(
+            {
+                "seat": seat,
+                "offer": offer,
+                "paid": paid,
+                "paid_at": paid_at,
+                "reserved_to": reserved_to,
+                "external_id": None if ext in (None, "") else str(ext),
+                "item": item,
+                "price": money(float(price)) if price is not None else seating.seat_price(show, seat, offer),
+            }
+        )
     ts = store.clock.tick()
     made = []
     for p in planned:
         item = p["item"]
-        t = new(PartnerTicket, id=store.next_id("pticket"), event=ev, show=show, seat=p["seat"],
-                offer_id=p["offer"], paid=False, reserved_to=p["reserved_to"], external_id=p["external_id"],
-                external_order_id=_str(item.get("external_order_id")), price=p["price"],
-                payment_type_id=_str(item.get("payment_type_id")), fanid=_str(item.get("fanid")),
-                visitor_user_id=item.get("visitor_user_id"), user_session=_str(item.get("user_session")),
-                deleted=False, created_at=ts, updated_at=ts,
-                **{f: _str(item.get(f)) for f in ("client_email", "client_phone", "client_name", "client_surname",
-                                                   "client_middlename")})
+        t = new(
+            PartnerTicket,
+            id=store.next_id("pticket"),
+            event=ev,
+            show=show,
+            seat=p["seat"],
+            offer_id=p["offer"],
+            paid=False,
+            reserved_to=p["reserved_to"],
+            external_id=p["external_id"],
+            external_order_id=_str(item.get("external_order_id")),
+            price=p["price"],
+            payment_type_id=_str(item.get("payment_type_id")),
+            fanid=_str(item.get("fanid")),
+            visitor_user_id=item.get("visitor_user_id"),
+            user_session=_str(item.get("user_session")),
+            deleted=False,
+            created_at=ts,
+            updated_at=ts,
+            **{
+                f: _str(item.get(f))
+                for f in ("client_email", "client_phone", "client_name", "client_surname", "client_middlename")
+            },
+        )
         seating.occupy(show, t.seat, 1, False)
         if p["paid"]:
             _pay(store, t, p["paid_at"] or ts, ts)
@@ -125,10 +149,12 @@ def _pay(store, t, paid_at, ts) -> None:
 def _find_ticket(store, show, item) -> PartnerTicket:
     tid, ext = item.get("id"), item.get("external_id")
     for t in show.ptickets:
-        if not t.deleted and ((tid not in (None, "") and str(t.id) == str(tid)) or
-                              (tid in (None, "") and ext not in (None, "") and t.external_id == str(ext))):
+        if not t.deleted and (
+            (tid not in (None, "") and str(t.id) == str(tid))
+            or (tid in (None, "") and ext not in (None, "") and t.external_id == str(ext))
+        ):
             return t
-    raise PartnerError("TICKET_NOT_FOUND", f"Ticket \"{tid if tid not in (None, '') else ext}\" not found")
+    raise PartnerError("TICKET_NOT_FOUND", f'Ticket "{tid if tid not in (None, "") else ext}" not found')
 
 
 def update(store, ev, show, params):
@@ -187,10 +213,16 @@ def check(store, ev, show, params):
     for item in items:
         seat = _seat(show, item.get("seat_id"))
         offer = _offer(ev, item)
-        d = {"seat_id": scheme.seat_root[seat], "offer_id": item.get("offer_id"),
-             "available": seating.is_available(show, seat), "coords": [scheme.seat_x[seat], scheme.seat_y[seat]],
-             "row": scheme.seat_row[seat], "place": scheme.seat_place[seat],
-             "price": seating.seat_price(show, seat, offer), "currency_id": "RUB"}
+        d = {
+            "seat_id": scheme.seat_root[seat],
+            "offer_id": item.get("offer_id"),
+            "available": seating.is_available(show, seat),
+            "coords": [scheme.seat_x[seat], scheme.seat_y[seat]],
+            "row": scheme.seat_row[seat],
+            "place": scheme.seat_place[seat],
+            "price": seating.seat_price(show, seat, offer),
+            "currency_id": "RUB",
+        }
         if scheme.seat_max[seat] > 1:
             d.update({"admission": True, "free_quantity": seating.free_quantity(show, seat)})
         out.append(d)
@@ -211,12 +243,21 @@ def find(store, ev, show, params) -> list:
     if not flt and ev is None:
         raise PartnerError("VALIDATION_ERROR", "filter is required")
     wanted = {k: {str(x) for x in (v if isinstance(v, list) else [v])} for k, v in flt.items()}
-    pool = show.ptickets if show is not None else [t for s in ev.shows for t in s.ptickets] if ev is not None \
+    pool = (
+        show.ptickets
+        if show is not None
+        else [t for s in ev.shows for t in s.ptickets]
+        if ev is not None
         else store.ptickets
+    )
     out = []
     for t in sorted(pool, key=lambda x: x.id):
-        values = {"external_order_id": t.external_order_id, "external_id": t.external_id, "barcode": t.barcode,
-                  "id": str(t.id)}
+        values = {
+            "external_order_id": t.external_order_id,
+            "external_id": t.external_id,
+            "barcode": t.barcode,
+            "id": str(t.id),
+        }
         if all(values[k] is not None and values[k] in vs for k, vs in wanted.items()):
             out.append(ticket_dict(store, t, with_deleted=True))
     return out

@@ -12,12 +12,35 @@ from __future__ import annotations
 import re
 
 MODES = ("none", "drop_field", "retype_field", "add_field", "hostile_strings")
-RESOURCES = ("orders", "clients", "events", "discounts", "promo_codes", "color_themes", "seats", "barcodes",
-             "baskets", "partner_tickets", "partner_events")
-HOSTILE = ["O'Brien \"quoted\" `backtick`", "'); DROP TABLE x; --", "back\\slash \\\\ and \\n literal",
-           "line one\nline two\r\nthird\tcolumn", "emoji 🎟️🎭 👩‍👩‍👧 ñ é", "lone surrogate \udcff here",
-           "<script>alert('x')</script>", "${jndi:ldap://127.0.0.1/x}", "NULL", "", "   padded   ",
-           "nul\u0000byte", "Robert\"); DELETE FROM orders; --", "١٢٣ RTL \u202etext"]
+RESOURCES = (
+    "orders",
+    "clients",
+    "events",
+    "discounts",
+    "promo_codes",
+    "color_themes",
+    "seats",
+    "barcodes",
+    "baskets",
+    "partner_tickets",
+    "partner_events",
+)
+HOSTILE = [
+    'O\'Brien "quoted" `backtick`',
+    "'); DROP TABLE x; --",
+    "back\\slash \\\\ and \\n literal",
+    "line one\nline two\r\nthird\tcolumn",
+    "emoji 🎟️🎭 👩‍👩‍👧 ñ é",
+    "lone surrogate \udcff here",
+    "<script>alert('x')</script>",
+    "${jndi:ldap://127.0.0.1/x}",
+    "NULL",
+    "",
+    "   padded   ",
+    "nul\u0000byte",
+    'Robert"); DELETE FROM orders; --',
+    "١٢٣ RTL \u202etext",
+]
 LONG_STRING = ("Очень длинное значение / very long value. " * 5000)[:200_000]
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import random
 
 from qtickets_sandbox.model import Client, new
-from qtickets_sandbox.reference_data import (EMAIL_DOMAINS, FEMALE_NAMES, MALE_NAMES, PATRONYMICS_F,
-                                             PATRONYMICS_M, SURNAMES, female_surname, translit)
+from qtickets_sandbox.reference_data import (
+    EMAIL_DOMAINS,
+    FEMALE_NAMES,
+    MALE_NAMES,
+    PATRONYMICS_F,
+    PATRONYMICS_M,
+    SURNAMES,
+    female_surname,
+    translit,
+)
 
 _TRANSLIT_CACHE = {}
 
@@ -35,8 +43,15 @@ def phone(rng: random.Random) -> str:
 def email(rng: random.Random, name: str, surname: str, taken) -> str:
     n, s = _tr(name), _tr(surname)
     pattern = rng.randint(0, 3)
-    local = (f"{n}.{s}" if pattern == 0 else f"{n[0]}.{s}{rng.randint(70, 99)}" if pattern == 1
-             else f"{s}{rng.randint(1, 9999)}" if pattern == 2 else f"{n}_{s[:4]}{rng.randint(1, 99)}")
+    local = (
+        f"{n}.{s}"
+        if pattern == 0
+        else f"{n[0]}.{s}{rng.randint(70, 99)}"
+        if pattern == 1
+        else f"{s}{rng.randint(1, 9999)}"
+        if pattern == 2
+        else f"{n}_{s[:4]}{rng.randint(1, 99)}"
+    )
     address = f"{local}@{rng.choice(EMAIL_DOMAINS)}"
     while address.lower() in taken:
         address = f"{local}{rng.randint(100, 99999)}@{rng.choice(EMAIL_DOMAINS)}"
@@ -45,8 +60,17 @@ def email(rng: random.Random, name: str, surname: str, taken) -> str:
 
 def new_client(store, rng: random.Random) -> Client:
     name, surname, middle = person(rng)
-    c = new(Client, id=store.next_id("client"), name=name, surname=surname, middlename=middle,
-            phone=phone(rng) if rng.random() < 0.9 else None, vk_id="", facebook_id="", version=0)
+    c = new(
+        Client,
+        id=store.next_id("client"),
+        name=name,
+        surname=surname,
+        middlename=middle,
+        phone=phone(rng) if rng.random() < 0.9 else None,
+        vk_id="",
+        facebook_id="",
+        version=0,
+    )
     c.email = email(rng, name, surname, store.clients_by_email)
     refresh_holder(c)
     store.add_client(c)

@@ -105,8 +105,15 @@ def _coerce(kind: str, ov, fv):
     return None
 
 
-_CMP = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<>": lambda a, b: a != b,
-        "<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
+_CMP = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<>": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
 
 
 def _values_of(ov):
@@ -133,6 +140,7 @@ def make_predicate(kind: str, getter, op: str, value):
             if negate:
                 return ov is not None and ov != [] and not found
             return found
+
         return member
     cmp = _CMP[op]
     fv = _time_value(value) if kind == "time" else value
@@ -147,6 +155,7 @@ def make_predicate(kind: str, getter, op: str, value):
                 except TypeError:
                     continue
         return False
+
     return compare
 
 
@@ -177,7 +186,7 @@ def compile_where(where, columns: dict, keys: list, render, aliases=None):
         column = (aliases or {}).get(cond["column"], cond["column"])
         op = str(cond.get("operator", "=")).strip().lower()
         if op not in OPERATORS:
-            raise QueryError({f"where.{n}.operator": f"Unknown operator \"{cond.get('operator')}\"."})
+            raise QueryError({f"where.{n}.operator": f'Unknown operator "{cond.get("operator")}".'})
         kind, getter = _getter(column, columns, keys, render, n)
         preds.append(make_predicate(kind, getter, op, cond.get("value")))
     if len(preds) == 1:
@@ -190,7 +199,7 @@ def _getter(column, columns, keys, render, n):
         return columns[column]
     path = column.split(".")
     if path[0] not in keys:
-        raise QueryError({f"where.{n}.column": f"Unknown column \"{column}\"."})
+        raise QueryError({f"where.{n}.column": f'Unknown column "{column}".'})
     return "any", (lambda o: dotted(render(o), path))
 
 
@@ -217,10 +226,11 @@ def sort_records(records: list, order_by, columns: dict, keys: list, render, ali
                 return (1, float(v), "")
             ts = parse_iso(v) if isinstance(v, str) and _ISO.match(v) else None
             return (1, float(ts), "") if ts is not None else (1, 0.0, str(v))
+
         out.sort(key=key, reverse=(d == "desc"))
     return out
 
 
 def page_slice(items: list, page: int, per_page: int) -> tuple[list, dict]:
     start = (page - 1) * per_page
-    return items[start:start + per_page], {"perPage": per_page, "currentPage": page, "total": len(items)}
+    return items[start : start + per_page], {"perPage": per_page, "currentPage": page, "total": len(items)}

@@ -11,12 +11,46 @@ from qtickets_sandbox.partners_common import php_params
 from qtickets_sandbox.render_catalog import barcode_items, color_themes, seat_dict
 from qtickets_sandbox.resources import SPECS, record_bytes, select_records
 
-SEAT_KEYS = ["id", "root_id", "name", "zone_id", "zone_root_id", "short_seat_id", "admission", "row", "place",
-             "max_quantity", "free_quantity", "ordered_quantity", "available", "disabled", "ordered",
-             "payed_quantity", "in_basket_quantity", "price", "currency_id", "related_seats", "multiprice_name",
-             "multiprice_code", "spread", "color_theme_id", "coords"]
-BARCODE_KEYS = ["barcode", "admission", "price", "seat_name", "zone_name", "row", "place", "client_name",
-                "client_surname", "client_middlename", "checked_at"]
+SEAT_KEYS = [
+    "id",
+    "root_id",
+    "name",
+    "zone_id",
+    "zone_root_id",
+    "short_seat_id",
+    "admission",
+    "row",
+    "place",
+    "max_quantity",
+    "free_quantity",
+    "ordered_quantity",
+    "available",
+    "disabled",
+    "ordered",
+    "payed_quantity",
+    "in_basket_quantity",
+    "price",
+    "currency_id",
+    "related_seats",
+    "multiprice_name",
+    "multiprice_code",
+    "spread",
+    "color_theme_id",
+    "coords",
+]
+BARCODE_KEYS = [
+    "barcode",
+    "admission",
+    "price",
+    "seat_name",
+    "zone_name",
+    "row",
+    "place",
+    "client_name",
+    "client_surname",
+    "client_middlename",
+    "checked_at",
+]
 
 
 def body_dict(req) -> dict:
@@ -64,8 +98,12 @@ def list_resource(req, resource: str) -> Response:
 
 def get_one(req, resource: str, raw_id: str) -> Response:
     store, spec = req.store, SPECS[resource]
-    index = {"orders": store.orders_by_id, "clients": store.clients_by_id, "events": store.events_by_id,
-             "discounts": store.discounts_by_id}[resource]
+    index = {
+        "orders": store.orders_by_id,
+        "clients": store.clients_by_id,
+        "events": store.events_by_id,
+        "discounts": store.discounts_by_id,
+    }[resource]
     record = index.get(php_int(raw_id))
     if record is None:
         return json_response(not_found(spec.name, raw_id), 404)
@@ -127,8 +165,10 @@ def show_seats(req, raw_id) -> Response:
     scheme = show.event.scheme
     for i, s in pairs:
         z = scheme.zones[scheme.seat_zone[i]]
-        entry = zones.setdefault(s["zone_id"], {"id": s["zone_id"], "zone_root_id": z.id, "name": z.name,
-                                                "admission": z.admission, "seats": {}})
+        entry = zones.setdefault(
+            s["zone_id"],
+            {"id": s["zone_id"], "zone_root_id": z.id, "name": z.name, "admission": z.admission, "seats": {}},
+        )
         entry["seats"][s["id"]] = _project(payload_modes.apply(cfg, s, i), select)
     return json_response({"data": zones or []})
 
@@ -141,8 +181,9 @@ def show_barcodes(req, raw_id) -> Response:
     cfg = req.store.payload_modes.get("barcodes")
     if cfg is None and not _selects(select):
         return bytes_response(fanout.cached(req.store, "barcodes", show, fanout.barcodes_body))
-    return json_response([_project(payload_modes.apply(cfg, item, n), select)
-                          for n, item in enumerate(barcode_items(show))])
+    return json_response(
+        [_project(payload_modes.apply(cfg, item, n), select) for n, item in enumerate(barcode_items(show))]
+    )
 
 
 def valid_barcode_holder(store, show, code: str):

@@ -14,12 +14,28 @@ from qtickets_sandbox.people import refresh_holder
 from qtickets_sandbox.reference_data import CITIES, translit
 from qtickets_sandbox.render_catalog import event_dict, promo_dict, show_dict
 from qtickets_sandbox.render_orders import client_dict
-from qtickets_sandbox.validation import (EMAIL, ValidationFailed, check, flag, is_number, optional_str,
-                                         optional_time, require_data)
+from qtickets_sandbox.validation import (
+    EMAIL,
+    ValidationFailed,
+    check,
+    flag,
+    is_number,
+    optional_str,
+    optional_time,
+    require_data,
+)
 
 CITY_BY_ID = {c[0]: c for c in CITIES}
-EVENT_TEXT_FIELDS = ("name", "description", "place_name", "place_address", "place_description", "site_url",
-                     "external_id", "age")
+EVENT_TEXT_FIELDS = (
+    "name",
+    "description",
+    "place_name",
+    "place_address",
+    "place_description",
+    "site_url",
+    "external_id",
+    "age",
+)
 
 
 def post_clients(req) -> Response:
@@ -31,8 +47,10 @@ def post_clients(req) -> Response:
     details = data.get("details") if isinstance(data.get("details"), dict) else {}
     errors = {}
     client = store.clients_by_email.get(email.strip().lower())
-    values = {f: optional_str(details, f, errors, getattr(client, f) if client else None)
-              for f in ("name", "surname", "middlename", "phone")}
+    values = {
+        f: optional_str(details, f, errors, getattr(client, f) if client else None)
+        for f in ("name", "surname", "middlename", "phone")
+    }
     check(errors)
     store.clock.tick()
     if client is None:
@@ -72,17 +90,32 @@ def _build_show(store, ev, spec, n, errors, ts) -> Show | None:
         return None
     scheme = ev.scheme
     sid = store.next_id("show")
-    sh = new(Show, id=sid, event=ev, name=spec.get("name") or _ru_date(start), start=start,
-             is_active=flag(spec.get("is_active"), f"shows.{n}.is_active", errors, 1),
-             open_date=optional_time(spec, "open_date", errors, start - 3600),
-             finish=optional_time(spec, "finish_date", errors, start + 7200),
-             sale_start=optional_time(spec, "sale_start_date", errors, ts),
-             sale_finish=optional_time(spec, "sale_finish_date", errors, start),
-             created_at=ts, updated_at=ts, version=1, touched=0, series=str(100_000_000 + sid * 7919 % 900_000_000),
-             baskets=[], ptickets=[], disabled=scheme.disabled)
+    sh = new(
+        Show,
+        id=sid,
+        event=ev,
+        name=spec.get("name") or _ru_date(start),
+        start=start,
+        is_active=flag(spec.get("is_active"), f"shows.{n}.is_active", errors, 1),
+        open_date=optional_time(spec, "open_date", errors, start - 3600),
+        finish=optional_time(spec, "finish_date", errors, start + 7200),
+        sale_start=optional_time(spec, "sale_start_date", errors, ts),
+        sale_finish=optional_time(spec, "sale_finish_date", errors, start),
+        created_at=ts,
+        updated_at=ts,
+        version=1,
+        touched=0,
+        series=str(100_000_000 + sid * 7919 % 900_000_000),
+        baskets=[],
+        ptickets=[],
+        disabled=scheme.disabled,
+    )
     sh.prices = [[store.next_id("price"), p[1], p[2], []] for p in prices]
-    zones_cfg = ((spec.get("scheme_properties") or {}).get("zones") or {}) if isinstance(
-        spec.get("scheme_properties"), dict) else {}
+    zones_cfg = (
+        ((spec.get("scheme_properties") or {}).get("zones") or {})
+        if isinstance(spec.get("scheme_properties"), dict)
+        else {}
+    )
     sh.zone_price = []
     for z in scheme.zones:
         ref = str((zones_cfg.get(z.id) or {}).get("price_id", "")) if isinstance(zones_cfg, dict) else ""
@@ -106,8 +139,12 @@ def _poster(value, event_id):
         size = len(base64.b64decode(payload, validate=False))
     except ValueError:
         size = 0
-    return {"id": 880000 + event_id, "content_type": head[5:].split(";")[0] or "image/jpeg", "file_size": size,
-            "url": f"https://qtickets.ru/uploads/posters/{event_id}.jpg"}
+    return {
+        "id": 880000 + event_id,
+        "content_type": head[5:].split(";")[0] or "image/jpeg",
+        "file_size": size,
+        "url": f"https://qtickets.ru/uploads/posters/{event_id}.jpg",
+    }
 
 
 def _apply_event_fields(ev, data, errors) -> None:
@@ -142,11 +179,29 @@ def post_events(req) -> Response:
     check(errors)
     ts = store.clock.now() + 1
     eid = store.next_ids["event"]
-    ev = new(Event, id=eid, scheme=scheme, is_active=1, created_at=ts, updated_at=ts, ticket_id=31,
-             mail_template_id=41, age="0+", payments=PAYMENTS, event_type_id=1, tariffs=["full"],
-             partner_enabled=True, fanid_required=False, doc_verification=False, popularity=1.0, discounts=[],
-             place_name=scheme.place_name, place_address=scheme.place_address,
-             place_description=scheme.place_description, description="")
+    ev = new(
+        Event,
+        id=eid,
+        scheme=scheme,
+        is_active=1,
+        created_at=ts,
+        updated_at=ts,
+        ticket_id=31,
+        mail_template_id=41,
+        age="0+",
+        payments=PAYMENTS,
+        event_type_id=1,
+        tariffs=["full"],
+        partner_enabled=True,
+        fanid_required=False,
+        doc_verification=False,
+        popularity=1.0,
+        discounts=[],
+        place_name=scheme.place_name,
+        place_address=scheme.place_address,
+        place_description=scheme.place_description,
+        description="",
+    )
     _apply_event_fields(ev, data, errors)
     built = [_build_show(store, ev, s, n, errors, ts) for n, s in enumerate(shows)]
     check(errors)
@@ -154,8 +209,12 @@ def post_events(req) -> Response:
     store.clock.tick()
     ev.slug = f"{translit(ev.name)}-{eid}"
     ev.site_url = ev.site_url or f"https://{ev.city[4]}.qtickets.events/{eid}-{ev.slug}"
-    ev.poster = _poster(data.get("poster"), eid) or {"id": 880000 + eid, "content_type": "image/jpeg",
-                                                     "file_size": 0, "url": None}
+    ev.poster = _poster(data.get("poster"), eid) or {
+        "id": 880000 + eid,
+        "content_type": "image/jpeg",
+        "file_size": 0,
+        "url": None,
+    }
     ev.shows = built
     store.add_event(ev)
     store.changed()
@@ -181,12 +240,14 @@ def put_event(req, raw_id) -> Response:
             if show is None:
                 errors[f"shows.{n}.id"] = "The show does not belong to this event."
                 continue
-            values = {"start": optional_time(spec, "start_date", errors, show.start),
-                      "finish": optional_time(spec, "finish_date", errors, show.finish),
-                      "open_date": optional_time(spec, "open_date", errors, show.open_date),
-                      "sale_start": optional_time(spec, "sale_start_date", errors, show.sale_start),
-                      "sale_finish": optional_time(spec, "sale_finish_date", errors, show.sale_finish),
-                      "is_active": flag(spec.get("is_active"), f"shows.{n}.is_active", errors, show.is_active)}
+            values = {
+                "start": optional_time(spec, "start_date", errors, show.start),
+                "finish": optional_time(spec, "finish_date", errors, show.finish),
+                "open_date": optional_time(spec, "open_date", errors, show.open_date),
+                "sale_start": optional_time(spec, "sale_start_date", errors, show.sale_start),
+                "sale_finish": optional_time(spec, "sale_finish_date", errors, show.sale_finish),
+                "is_active": flag(spec.get("is_active"), f"shows.{n}.is_active", errors, show.is_active),
+            }
             updates.append((show, values))
         else:
             created.append(_build_show(store, ev, spec, n, errors, ts))
@@ -233,7 +294,7 @@ def set_catalog_state(store, kind: str, raw_id, action: str) -> Response:
         record.updated_at = ts
         if kind == "shows":
             record.event.updated_at = ts  # the event embeds its shows
-            record.version += 1           # Partners' last_update_hash: the show left the sale
+            record.version += 1  # Partners' last_update_hash: the show left the sale
         store.changed()
     if kind == "events":
         return json_response({"changed": changed, "event": event_dict(record)})
@@ -241,14 +302,15 @@ def set_catalog_state(store, kind: str, raw_id, action: str) -> Response:
 
 
 def _promo_values(store, data, errors, promo=None) -> dict:
-    values = {"is_active": flag(data.get("is_active"), "is_active", errors, promo.is_active if promo else 1),
-              "active_from": optional_time(data, "active_from", errors, promo.active_from if promo else None),
-              "active_to": optional_time(data, "active_to", errors, promo.active_to if promo else None)}
+    values = {
+        "is_active": flag(data.get("is_active"), "is_active", errors, promo.is_active if promo else 1),
+        "active_from": optional_time(data, "active_from", errors, promo.active_from if promo else None),
+        "active_to": optional_time(data, "active_to", errors, promo.active_to if promo else None),
+    }
     code = data.get("code", promo.code if promo else None)
     if not isinstance(code, str) or not code.strip():
         errors["code"] = "The code field is required."
-    elif any(p.code.lower() == code.strip().lower() and p.deleted_at is None and p is not promo
-             for p in store.promos):
+    elif any(p.code.lower() == code.strip().lower() and p.deleted_at is None and p is not promo for p in store.promos):
         errors["code"] = "The code has already been taken."
     values["code"] = code.strip() if isinstance(code, str) else code
     uses = data.get("max_uses_count", promo.max_uses_count if promo else 0)
@@ -268,8 +330,9 @@ def post_promo(req) -> Response:
     values = _promo_values(store, data, errors)
     check(errors)
     ts = store.clock.tick()
-    promo = new(PromoCode, id=store.next_id("promo"), type=0, discount_id=discount.id, created_at=ts,
-                updated_at=ts, **values)
+    promo = new(
+        PromoCode, id=store.next_id("promo"), type=0, discount_id=discount.id, created_at=ts, updated_at=ts, **values
+    )
     discount.promos.append(promo)
     store.promos.append(promo)
     store.promos.sort(key=lambda p: (p.discount_id, p.code))

@@ -12,8 +12,7 @@ from qtickets_sandbox.model import basket_is_live
 from qtickets_sandbox.render_orders import basket_dict
 from qtickets_sandbox.resources import SPECS, record_bytes
 from qtickets_sandbox.rest_read import body_dict, find_show, valid_barcode_holder
-from qtickets_sandbox.validation import (ValidationFailed, check, is_number, money, optional_str,
-                                         require_data)
+from qtickets_sandbox.validation import ValidationFailed, check, is_number, money, optional_str, require_data
 from qtickets_sandbox.webhooks import emit, emit_cancel, emit_refund, emit_scan
 
 
@@ -68,9 +67,14 @@ def delete_baskets(req, raw_id) -> Response:
         total = sum(b.price * b.quantity for b in chosen)
         if value > total:
             raise ValidationFailed({"refund.amount": f"The amount may not be greater than {money(total)}."})
-        lifecycle.refund_baskets(store, order, chosen, store.clock.tick(),
-                                 amount=money(amount) if amount is not None else None,
-                                 deduction=money(deduction) if deduction is not None else None)
+        lifecycle.refund_baskets(
+            store,
+            order,
+            chosen,
+            store.clock.tick(),
+            amount=money(amount) if amount is not None else None,
+            deduction=money(deduction) if deduction is not None else None,
+        )
         emit_refund(store, order, chosen)
     else:
         raise ValidationFailed({"delete": "Either delete or refund is required."})
@@ -100,8 +104,13 @@ def put_basket(req, raw_id) -> Response:
         if not is_number(data[f]) or data[f] < 0:
             errors[f] = f"The {f} must be a non-negative number."
     check(errors)
-    original = money(data["ticket_original_price"]) if "ticket_original_price" in data else (
-        seating.seat_price(basket.show, basket.seat, tariff) if tariff != basket.tariff else basket.original_price)
+    original = (
+        money(data["ticket_original_price"])
+        if "ticket_original_price" in data
+        else (
+            seating.seat_price(basket.show, basket.seat, tariff) if tariff != basket.tariff else basket.original_price
+        )
+    )
     discount = money(data["discount_value"]) if "discount_value" in data else basket.discount_value
     if discount > original:
         raise ValidationFailed({"discount_value": "The discount may not exceed the ticket price."})
@@ -178,8 +187,13 @@ def batch_scans(req, raw_id) -> Response:
         holder = valid_barcode_holder(store, show, code) if code else None
         checked = parse_iso(item.get("checked_at")) if isinstance(item, dict) and item.get("checked_at") else ts
         if holder is None or checked is None:
-            results.append({"barcode": code, "success": False,
-                            "error": "Barcode not found" if holder is None else "Invalid checked_at"})
+            results.append(
+                {
+                    "barcode": code,
+                    "success": False,
+                    "error": "Barcode not found" if holder is None else "Invalid checked_at",
+                }
+            )
             continue
         _mark(store, holder, checked, ts)
         ok += 1

@@ -14,16 +14,22 @@ from qtickets_sandbox.reference_data import CITIES, VENUES
 
 # kind -> [(zone id, zone name, rows range, places range, tier, admission capacity or 0)]
 LAYOUTS = {
-    "theatre": [("PARTERRE", "Партер", (10, 18), (16, 26), 2, 0),
-                ("AMPHITHEATRE", "Амфитеатр", (4, 8), (18, 28), 1, 0),
-                ("BALCONY", "Балкон", (3, 6), (16, 24), 0, 0),
-                ("LEFT_BOX", "Ложа левая", (1, 2), (4, 6), 3, 0),
-                ("RIGHT_BOX", "Ложа правая", (1, 2), (4, 6), 3, 0)],
-    "hall": [("VIP", "VIP", (2, 4), (10, 16), 2, 0),
-             ("PARTERRE", "Партер", (12, 22), (20, 30), 1, 0),
-             ("BALCONY", "Балкон", (4, 8), (20, 30), 0, 0)],
-    "club": [("DANCEFLOOR", "Танцевальный партер", (1, 1), (1, 1), 0, (150, 600)),
-             ("VIP", "VIP-столы", (2, 5), (6, 10), 1, 0)],
+    "theatre": [
+        ("PARTERRE", "Партер", (10, 18), (16, 26), 2, 0),
+        ("AMPHITHEATRE", "Амфитеатр", (4, 8), (18, 28), 1, 0),
+        ("BALCONY", "Балкон", (3, 6), (16, 24), 0, 0),
+        ("LEFT_BOX", "Ложа левая", (1, 2), (4, 6), 3, 0),
+        ("RIGHT_BOX", "Ложа правая", (1, 2), (4, 6), 3, 0),
+    ],
+    "hall": [
+        ("VIP", "VIP", (2, 4), (10, 16), 2, 0),
+        ("PARTERRE", "Партер", (12, 22), (20, 30), 1, 0),
+        ("BALCONY", "Балкон", (4, 8), (20, 30), 0, 0),
+    ],
+    "club": [
+        ("DANCEFLOOR", "Танцевальный партер", (1, 1), (1, 1), 0, (150, 600)),
+        ("VIP", "VIP-столы", (2, 5), (6, 10), 1, 0),
+    ],
 }
 SEAT_STEP = 30.0
 
@@ -41,16 +47,34 @@ def build_schemes(rng: random.Random) -> list[Scheme]:
 
 
 def _build(rng, scheme_id, venue_id, kind, name, address, city) -> Scheme:
-    s = new(Scheme, id=scheme_id, venue_id=venue_id, kind=kind, place_name=name, place_address=address,
-            place_description=f"{name}: вход с главного фасада, гардероб на первом этаже.", city=city)
+    s = new(
+        Scheme,
+        id=scheme_id,
+        venue_id=venue_id,
+        kind=kind,
+        place_name=name,
+        place_address=address,
+        place_description=f"{name}: вход с главного фасада, гардероб на первом этаже.",
+        city=city,
+    )
     s.zones, s.seat_root, s.seat_zone, s.seat_row, s.seat_place = [], [], [], [], []
     s.seat_x, s.seat_y, s.seat_max, s.seat_name = [], [], [], []
     disabled = set()
     y = 60.0
     width = 0.0
     for zone_id, zone_name, rows_rng, places_rng, tier, admission in LAYOUTS[kind]:
-        z = new(Zone, idx=len(s.zones), id=zone_id, name=zone_name, description=f"Зона «{zone_name}»",
-                admission=bool(admission), tier=tier, x=40.0, y=y, start=len(s.seat_root))
+        z = new(
+            Zone,
+            idx=len(s.zones),
+            id=zone_id,
+            name=zone_name,
+            description=f"Зона «{zone_name}»",
+            admission=bool(admission),
+            tier=tier,
+            x=40.0,
+            y=y,
+            start=len(s.seat_root),
+        )
         if admission:
             capacity = rng.randint(*admission)
             _add_seat(s, z.idx, f"{zone_id}-1;1", zone_name, 1, 1, 40.0 + 200.0, y + 60.0, capacity)
@@ -59,8 +83,17 @@ def _build(rng, scheme_id, venue_id, kind, name, address, city) -> Scheme:
             rows, places = rng.randint(*rows_rng), rng.randint(*places_rng)
             for row in range(1, rows + 1):
                 for place in range(1, places + 1):
-                    idx = _add_seat(s, z.idx, f"{zone_id}-{row};{place}", f"{zone_name}: ряд {row}, место {place}",
-                                    row, place, 40.0 + place * SEAT_STEP, y + row * SEAT_STEP, 1)
+                    idx = _add_seat(
+                        s,
+                        z.idx,
+                        f"{zone_id}-{row};{place}",
+                        f"{zone_name}: ряд {row}, место {place}",
+                        row,
+                        place,
+                        40.0 + place * SEAT_STEP,
+                        y + row * SEAT_STEP,
+                        1,
+                    )
                     if rng.random() < 0.012:  # broken chairs, technical seats
                         disabled.add(idx)
             z.w, z.h = (places + 1) * SEAT_STEP, (rows + 1) * SEAT_STEP

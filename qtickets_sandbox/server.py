@@ -42,7 +42,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     app: App = None  # set by make_server
 
-    def log_message(self, format, *args):  # noqa: A002 - silence per-request logging
+    def log_message(self, format, *args):
         return
 
     def do_GET(self):
@@ -73,11 +73,18 @@ class Handler(BaseHTTPRequestHandler):
                 parsed = json.loads(raw)
             except (ValueError, UnicodeDecodeError):
                 parsed = None
-        req = Request(method=self.command, path=path, query=parse_qs(url.query, keep_blank_values=True),
-                      headers={k.lower(): v for k, v in self.headers.items()}, raw=raw, json=parsed,
-                      store=self.app.store, app=self.app)
+        req = Request(
+            method=self.command,
+            path=path,
+            query=parse_qs(url.query, keep_blank_values=True),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            raw=raw,
+            json=parsed,
+            store=self.app.store,
+            app=self.app,
+        )
         if path.startswith("/__sandbox/"):
-            return self._send(admin.handle(req, [p for p in path[len("/__sandbox/"):].split("/") if p]))
+            return self._send(admin.handle(req, [p for p in path[len("/__sandbox/") :].split("/") if p]))
         if path.startswith(REST_PREFIX + "/") or path.startswith(PARTNERS_PREFIX + "/"):
             return self._api(req, path)
         return self._send(html_404())
@@ -86,7 +93,7 @@ class Handler(BaseHTTPRequestHandler):
         app = self.app
         app.count()
         is_rest = path.startswith(REST_PREFIX + "/")
-        rel = path[len(REST_PREFIX) + 1:] if is_rest else path[len(PARTNERS_PREFIX) + 1:]
+        rel = path[len(REST_PREFIX) + 1 :] if is_rest else path[len(PARTNERS_PREFIX) + 1 :]
         parts = [p for p in rel.split("/") if p]
         write = rest.is_write(req.method) if is_rest else partners.is_write(parts)
         fault = app.faults.decide()  # decided before anything executes: a faulted write changes nothing

@@ -8,12 +8,12 @@ Decisions are derived from the seeded simulation RNG and from record ids, so the
 from __future__ import annotations
 
 from qtickets_sandbox import lifecycle
-from qtickets_sandbox.webhooks import emit, emit_cancel, emit_refund, emit_scan
 from qtickets_sandbox.clock import fmt
 from qtickets_sandbox.model import basket_is_live, basket_is_valid_ticket
 from qtickets_sandbox.order_factory import CARD_TYPES, SeatPicker, build_order, card_number
 from qtickets_sandbox.partners_tickets import expire_holds
 from qtickets_sandbox.people import new_client
+from qtickets_sandbox.webhooks import emit, emit_cancel, emit_refund, emit_scan
 
 
 def _pay_plan(order) -> tuple[bool, int]:
@@ -26,9 +26,20 @@ def advance(store, minutes: float) -> dict:
     rng = store.sim_rng
     old, now = store.clock.advance(int(round(minutes * 60)))
     store.advance_count += 1
-    s = {"from": fmt(old), "to": fmt(now), "minutes": minutes, "orders_created": 0, "orders_paid": 0,
-         "orders_expired": 0, "baskets_refunded": 0, "baskets_cancelled": 0, "scans": 0, "clients_created": 0,
-         "partner_holds_expired": 0, "created_order_ids": []}
+    s = {
+        "from": fmt(old),
+        "to": fmt(now),
+        "minutes": minutes,
+        "orders_created": 0,
+        "orders_paid": 0,
+        "orders_expired": 0,
+        "baskets_refunded": 0,
+        "baskets_cancelled": 0,
+        "scans": 0,
+        "clients_created": 0,
+        "partner_holds_expired": 0,
+        "created_order_ids": [],
+    }
     if now == old:
         return s
     clients_before = len(store.clients)
@@ -45,8 +56,13 @@ def advance(store, minutes: float) -> dict:
 def _new_orders(store, rng, old, now, s) -> None:
     count = max(2, round((now - old) / 60 * store.n_orders_requested / 43200))
     picker = SeatPicker(rng)
-    candidates = [sh for ev in store.events if ev.is_active and ev.deleted_at is None for sh in ev.shows
-                  if sh.is_active and sh.deleted_at is None and sh.sale_start <= now and sh.start - 3600 > old]
+    candidates = [
+        sh
+        for ev in store.events
+        if ev.is_active and ev.deleted_at is None
+        for sh in ev.shows
+        if sh.is_active and sh.deleted_at is None and sh.sale_start <= now and sh.start - 3600 > old
+    ]
     if not candidates:
         return
     for t in sorted(old + rng.randint(1, now - old) for _ in range(min(count, 50000))):

@@ -32,11 +32,21 @@ class Store:
         self.promos, self.promos_by_id = [], {}
         self.ptickets, self.ptickets_by_id = [], {}
         self.barcode_index = {}  # barcode -> Basket | PartnerTicket (kept after cancellation)
-        self.hold_heap = []      # (reserved_to, ticket id) of partner holds; stale entries are skipped
+        self.hold_heap = []  # (reserved_to, ticket id) of partner holds; stale entries are skipped
         self.fanout_cache = FanoutCache(DEFAULT_BUDGET_MB * 2**20)
-        self.webhooks = None     # a webhooks.WebhookDispatcher once serving (never during generation)
-        self.next_ids = {"event": 3001, "show": 40001, "price": 70001, "order": 100001, "basket": 600001,
-                         "client": 2001, "discount": 301, "promo": 5001, "pticket": 120001, "refund": 9001}
+        self.webhooks = None  # a webhooks.WebhookDispatcher once serving (never during generation)
+        self.next_ids = {
+            "event": 3001,
+            "show": 40001,
+            "price": 70001,
+            "order": 100001,
+            "basket": 600001,
+            "client": 2001,
+            "discount": 301,
+            "promo": 5001,
+            "pticket": 120001,
+            "refund": 9001,
+        }
         self.barcode_rng = random.Random(f"{seed}:barcodes")
         self.sim_rng = random.Random(f"{seed}:simulation")
         self.advance_count = 0

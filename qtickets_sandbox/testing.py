@@ -1,9 +1,9 @@
 """SandboxServer: start the sandbox as a real process on a free loopback port, for tests and demos.
 
-    with SandboxServer(orders=2000, seed=42) as sb:
-        requests.get(sb.rest_url + "/orders", headers={"Authorization": f"Bearer {sb.token}"}, json={...})
-        sb.stats(); sb.export("orders"); sb.advance(60); sb.set_faults(rate=1.0, kinds=["429"])
-        sb.set_webhooks(url="http://127.0.0.1:9/hook", secret="s", retry_scale=0.001); sb.webhooks()
+with SandboxServer(orders=2000, seed=42) as sb:
+    requests.get(sb.rest_url + "/orders", headers={"Authorization": f"Bearer {sb.token}"}, json={...})
+    sb.stats(); sb.export("orders"); sb.advance(60); sb.set_faults(rate=1.0, kinds=["429"])
+    sb.set_webhooks(url="http://127.0.0.1:9/hook", secret="s", retry_scale=0.001); sb.webhooks()
 """
 
 from __future__ import annotations
@@ -21,13 +21,35 @@ PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
 
 
 class SandboxServer:
-    def __init__(self, orders: int = 2000, seed: int = 42, latency_ms: int = 0, fault_rate: float = 0.0,
-                 faults=None, token: str = "sandbox-token", partners_token: str = "sandbox-partner-key",
-                 anchor: str | None = None, extra_args=(), start_timeout: float | None = None):
+    def __init__(
+        self,
+        orders: int = 2000,
+        seed: int = 42,
+        latency_ms: int = 0,
+        fault_rate: float = 0.0,
+        faults=None,
+        token: str = "sandbox-token",
+        partners_token: str = "sandbox-partner-key",
+        anchor: str | None = None,
+        extra_args=(),
+        start_timeout: float | None = None,
+    ):
         self.orders, self.seed = orders, seed
         self.token, self.partners_token = token, partners_token
-        self.args = ["--seed", str(seed), "--orders", str(orders), "--latency-ms", str(latency_ms),
-                     "--fault-rate", str(fault_rate), "--token", token, "--partners-token", partners_token]
+        self.args = [
+            "--seed",
+            str(seed),
+            "--orders",
+            str(orders),
+            "--latency-ms",
+            str(latency_ms),
+            "--fault-rate",
+            str(fault_rate),
+            "--token",
+            token,
+            "--partners-token",
+            partners_token,
+        ]
         if faults:
             self.args += ["--faults", ",".join(faults) if not isinstance(faults, str) else faults]
         if anchor:
@@ -39,7 +61,7 @@ class SandboxServer:
         self._stderr = None
 
     # -- lifecycle --
-    def start(self) -> "SandboxServer":
+    def start(self) -> SandboxServer:
         self._stderr = tempfile.TemporaryFile()
         env = dict(os.environ)
         env["PYTHONPATH"] = PACKAGE_PARENT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -84,7 +106,7 @@ class SandboxServer:
             self._stderr.close()
         self.proc = None
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self) -> SandboxServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -110,8 +132,9 @@ class SandboxServer:
 
     def _post(self, path: str, body: dict):
         data = json.dumps(body).encode()
-        req = urllib.request.Request(self.base_url + path, data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.base_url + path, data=data, method="POST", headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=120) as resp:
             return json.loads(resp.read())
 

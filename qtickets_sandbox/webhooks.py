@@ -31,7 +31,7 @@ from qtickets_sandbox.resources import SPECS, record_bytes
 
 EVENTS = ("created", "updated", "payed", "deleted", "refunded", "checked")
 MAX_ATTEMPTS = 10
-MAX_PENDING = 100_000      # deliveries waiting or being retried; beyond that a new one fails at once
+MAX_PENDING = 100_000  # deliveries waiting or being retried; beyond that a new one fails at once
 SENDERS = 4
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "Qtickets-Webhooks/2.0"
@@ -79,11 +79,10 @@ class Delivery:
 
 
 class WebhookDispatcher:
-    def __init__(self, url=None, secret=None, events=None, retry_scale=1.0, senders=SENDERS,
-                 timeout=TIMEOUT_SECONDS):
+    def __init__(self, url=None, secret=None, events=None, retry_scale=1.0, senders=SENDERS, timeout=TIMEOUT_SECONDS):
         self._cond = threading.Condition()
         self._ready = deque()
-        self._retries = []            # (due monotonic time, seq, Delivery)
+        self._retries = []  # (due monotonic time, seq, Delivery)
         self._seq = itertools.count()
         self._threads = []
         self._stopping = False
@@ -120,9 +119,13 @@ class WebhookDispatcher:
 
     def status(self) -> dict:
         with self._cond:
-            return {**self.counts, "by_event": {e: dict(c) for e, c in self.by_event.items()},
-                    "url_configured": self.target is not None, "events": list(self.events),
-                    "retry_scale": self.retry_scale}
+            return {
+                **self.counts,
+                "by_event": {e: dict(c) for e, c in self.by_event.items()},
+                "url_configured": self.target is not None,
+                "events": list(self.events),
+                "retry_scale": self.retry_scale,
+            }
 
     def wants(self, event: str) -> bool:
         return self.target is not None and event in self.events and not self._stopping
@@ -199,14 +202,18 @@ class WebhookDispatcher:
                 self.counts["pending"] -= 1
                 d.body = None
             else:
-                delay = d.attempts ** 3 * self.retry_scale  # the n-th retry waits n³ s (x retry_scale)
+                delay = d.attempts**3 * self.retry_scale  # the n-th retry waits n³ s (x retry_scale)
                 heapq.heappush(self._retries, (time.monotonic() + delay, next(self._seq), d))
                 self._cond.notify()
 
     def _post(self, conns: dict, d: Delivery) -> bool:
         scheme, host, port, path = d.target
-        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "X-Event-Type": d.event,
-                   "X-Model-Name": "Order"}
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Event-Type": d.event,
+            "X-Model-Name": "Order",
+        }
         if d.signature is not None:
             headers["X-Signature"] = d.signature
         key = (scheme, host, port)
@@ -215,6 +222,7 @@ class WebhookDispatcher:
             conn = conns.pop(key, None)
             if conn is not None:
                 conn.close()
+
         for fresh in (False, True):
             conn = conns.get(key)
             reused = conn is not None
@@ -255,13 +263,16 @@ def emit(store, event: str, order, extra=None) -> None:
 
 
 def emit_refund(store, order, baskets) -> None:
-    emit(store, "refunded", order, {"refunded_baskets": [basket_dict(b) for b in baskets]} if _wanted(
-        store, "refunded") else None)
+    emit(
+        store,
+        "refunded",
+        order,
+        {"refunded_baskets": [basket_dict(b) for b in baskets]} if _wanted(store, "refunded") else None,
+    )
 
 
 def emit_scan(store, basket) -> None:
-    emit(store, "checked", basket.order, {"checked_basket": basket_dict(basket)} if _wanted(
-        store, "checked") else None)
+    emit(store, "checked", basket.order, {"checked_basket": basket_dict(basket)} if _wanted(store, "checked") else None)
 
 
 def emit_cancel(store, order) -> None:

@@ -2,6 +2,7 @@
 
 Servers are subprocesses on free loopback ports and are stopped at session end, also when tests fail.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -10,7 +11,6 @@ import pytest
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-
 
 # The sandbox's names of the catalog resources where they differ (its exports and payload modes follow the API's
 # own words: /color-themes, /shows/{id}/seats).
@@ -32,8 +32,7 @@ def clickhouse_server(tmp_path_factory):
 
 def new_database(server: EmbeddedClickHouse, prefix: str = "t") -> ClickHouseResource:
     """A ClickHouseResource on a new, bootstrapped database of `server` (tests never share tables)."""
-    resource = ClickHouseResource(host=server.host, port=server.http_port,
-                                  database=f"{prefix}_{uuid.uuid4().hex[:10]}")
+    resource = ClickHouseResource(host=server.host, port=server.http_port, database=f"{prefix}_{uuid.uuid4().hex[:10]}")
     resource.bootstrap()
     return resource
 
@@ -52,4 +51,6 @@ def pytest_terminal_summary(terminalreporter):
             "Debian's chromium is not installed, so the Dagster UI was not tested. Install it and run them:\n"
             "    sudo apt-get install -y chromium && make test\n"
             "CI (.ci/run) installs it and sets QTICKETS_REQUIRE_BROWSER=1, which turns a missing browser into a "
-            "failure.", red=True)
+            "failure.",
+            red=True,
+        )

@@ -1,6 +1,7 @@
 """Pack an audit folder into audit_<tag>.zip and write audit_<tag>.zip.sha256 in the exact format
 `sha256sum -c` accepts: `<64 hex>  <file name>` (two spaces, name relative to the folder, trailing newline).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -10,8 +10,7 @@ codes and clients) run only when explicitly requested AND the target identifies 
 (verdict.writes_decision). By default, as in the daily schedule, they are reported "not executed: writes disabled".
 """
 
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 import dagster as dg
 from pydantic import Field
@@ -30,11 +29,13 @@ AUDIT_DEPS = [dg.AssetKey(entry.table) for entry in CATALOG.values()] + [dg.Asse
 
 
 class AuditConfig(dg.Config):
-    allow_writes: Optional[bool] = Field(
-        default=None, description="Run the write cases (they cancel and refund tickets, scan barcodes, create "
+    allow_writes: bool | None = Field(
+        default=None,
+        description="Run the write cases (they cancel and refund tickets, scan barcodes, create "
         "events): true or false; empty = QTICKETS_ALLOW_WRITES (default false). Even when true they run only "
         "against a target that identifies itself as the qtickets sandbox, unless "
-        f"{NON_SANDBOX_OVERRIDE}=yes. Production (qtickets.ru) never gets writes.")
+        f"{NON_SANDBOX_OVERRIDE}=yes. Production (qtickets.ru) never gets writes.",
+    )
     output_root: str = Field(default=DEFAULT_OUTPUT_ROOT, description="folder that receives <timestamp>/ folders")
 
 
@@ -45,12 +46,13 @@ class AuditConfig(dg.Config):
     owners=["team:data-platform"],
     deps=AUDIT_DEPS,
     description="Probes the QTickets API with the audit plan (51 cases + additions), counts every staging table, "
-                "mart and meta_job_runs, and writes report.md, log.jsonl, clickhouse_counts.csv, masked responses "
-                "and a zip with its SHA-256 file.",
+    "mart and meta_job_runs, and writes report.md, log.jsonl, clickhouse_counts.csv, masked responses "
+    "and a zip with its SHA-256 file.",
 )
-def qtickets_audit(context: dg.AssetExecutionContext, config: AuditConfig, qtickets: QTicketsResource,
-                   clickhouse: ClickHouseResource) -> dg.MaterializeResult:
-    started = datetime.now(timezone.utc)
+def qtickets_audit(
+    context: dg.AssetExecutionContext, config: AuditConfig, qtickets: QTicketsResource, clickhouse: ClickHouseResource
+) -> dg.MaterializeResult:
+    started = datetime.now(UTC)
     client = qtickets.get_client()
     ch_client, ch_error = None, None
     try:
@@ -60,40 +62,63 @@ def qtickets_audit(context: dg.AssetExecutionContext, config: AuditConfig, qtick
     except Exception as exc:  # noqa: BLE001 - the audit still probes the API and reports the counts as missing
         ch_error = clickhouse_unreachable(clickhouse, exc)
     try:
-        outcome = run_audit(client, rest_token=qtickets.token, partners_token=qtickets.partners_token,
-                            ch_client=ch_client, database=clickhouse.database, output_root=config.output_root,
-                            allow_writes=qtickets.allow_writes if config.allow_writes is None else config.allow_writes,
-                            writes_override=flag(NON_SANDBOX_OVERRIDE),
-                            tz=platform_timezone(), ch_unavailable=ch_error)
+        outcome = run_audit(
+            client,
+            rest_token=qtickets.token,
+            partners_token=qtickets.partners_token,
+            ch_client=ch_client,
+            database=clickhouse.database,
+            output_root=config.output_root,
+            allow_writes=qtickets.allow_writes if config.allow_writes is None else config.allow_writes,
+            writes_override=flag(NON_SANDBOX_OVERRIDE),
+            tz=platform_timezone(),
+            ch_unavailable=ch_error,
+        )
     finally:
         client.close()
     totals = outcome.totals
     if ch_client is not None:
-        record = RunRecord(job=context.job_name or "", asset="qtickets_audit", run_id=context.run.run_id,
-                           started_at=started, finished_at=datetime.now(timezone.utc),
-                           status="ok" if outcome.verdict.status != "FAILED" else "error",
-                           requests=sum(1 for r in outcome.results if r.status is not None),
-                           retries=sum(r.retries for r in outcome.results), message=outcome.verdict.text[:500],
-                           metrics={"totals": totals, "archive": outcome.zip_path.name, "sha256": outcome.sha256})
+        record = RunRecord(
+            job=context.job_name or "",
+            asset="qtickets_audit",
+            run_id=context.run.run_id,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            status="ok" if outcome.verdict.status != "FAILED" else "error",
+            requests=sum(1 for r in outcome.results if r.status is not None),
+            retries=sum(r.retries for r in outcome.results),
+            message=outcome.verdict.text[:500],
+            metrics={"totals": totals, "archive": outcome.zip_path.name, "sha256": outcome.sha256},
+        )
         try:
             write_run(ch_client, record)
         except Exception as exc:  # noqa: BLE001
             context.log.warning(f"could not write meta_job_runs: {type(exc).__name__}")
         ch_client.close()
     context.log.info(outcome.verdict.text)
-    counts_md = "\n".join(["| table | before | after | delta | distinct keys |", "|---|---|---|---|---|"] + [
-        f"| {c.table} | {c.rows_before} | {c.rows_after} | {c.delta:+d} | "
-        f"{'' if c.distinct_keys is None else c.distinct_keys} |" for c in outcome.counts]) \
-        if outcome.counts else (outcome.counts_error or "no table")
-    return dg.MaterializeResult(metadata={
-        "verdict": outcome.verdict.text,
-        "verdict_status": outcome.verdict.status,
-        "cases_passed": totals["passed"],
-        "cases_expected_error": totals["expected error"],
-        "cases_failed": totals["failed"],
-        "cases_not_executed": totals["not executed"],
-        "counts": dg.MetadataValue.md(counts_md),
-        "archive": dg.MetadataValue.path(str(outcome.zip_path.resolve())),
-        "archive_sha256": outcome.sha256,
-        "report": dg.MetadataValue.md(outcome.report_md),
-    })
+    counts_md = (
+        "\n".join(
+            ["| table | before | after | delta | distinct keys |", "|---|---|---|---|---|"]
+            + [
+                f"| {c.table} | {c.rows_before} | {c.rows_after} | {c.delta:+d} | "
+                f"{'' if c.distinct_keys is None else c.distinct_keys} |"
+                for c in outcome.counts
+            ]
+        )
+        if outcome.counts
+        else (outcome.counts_error or "no table")
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "verdict": outcome.verdict.text,
+            "verdict_status": outcome.verdict.status,
+            "cases_passed": totals["passed"],
+            "cases_expected_error": totals["expected error"],
+            "cases_failed": totals["failed"],
+            "cases_not_executed": totals["not executed"],
+            "counts": dg.MetadataValue.md(counts_md),
+            "archive": dg.MetadataValue.path(str(outcome.zip_path.resolve())),
+            "archive_sha256": outcome.sha256,
+            "report": dg.MetadataValue.md(outcome.report_md),
+        }
+    )

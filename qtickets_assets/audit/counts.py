@@ -5,6 +5,7 @@ tables and the deltas against the previous audit's clickhouse_counts.csv.
 Raw count() of a ReplacingMergeTree includes versions not merged yet; the distinct business keys are what
 users see downstream, so both are reported.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,7 @@ ORDER BY name
 @dataclass
 class TableCount:
     table: str
-    kind: str                    # staging | mart | meta
+    kind: str  # staging | mart | meta
     rows_before: int
     rows_after: int
     distinct_keys: int | None = None
@@ -54,8 +55,9 @@ def previous_counts(root: Path, exclude: Path | None = None) -> tuple[dict[str, 
     """rows_after of the newest earlier audit under `root` ({} and None when there is none)."""
     if not root.is_dir():
         return {}, None
-    runs = sorted((p for p in root.iterdir() if p.is_dir() and (p / CSV_NAME).is_file() and p != exclude),
-                  key=lambda p: p.name)
+    runs = sorted(
+        (p for p in root.iterdir() if p.is_dir() and (p / CSV_NAME).is_file() and p != exclude), key=lambda p: p.name
+    )
     if not runs:
         return {}, None
     latest = runs[-1]
@@ -79,8 +81,7 @@ def measure(ch_client, database: str, before: dict[str, int]) -> list[TableCount
         distinct = None
         keys = BUSINESS_KEYS.get(table)
         if keys:
-            distinct = int(ch_client.query(
-                f"SELECT uniqExact({', '.join(keys)}) FROM {db}.{table}").result_rows[0][0])
+            distinct = int(ch_client.query(f"SELECT uniqExact({', '.join(keys)}) FROM {db}.{table}").result_rows[0][0])
         out.append(TableCount(table, kind_of(table), before.get(table, 0), rows, distinct))
     return out
 
@@ -90,6 +91,7 @@ def to_csv(counts: list[TableCount]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for c in counts:
-        writer.writerow([c.table, c.kind, c.rows_before, c.rows_after, c.delta,
-                         "" if c.distinct_keys is None else c.distinct_keys])
+        writer.writerow(
+            [c.table, c.kind, c.rows_before, c.rows_after, c.delta, "" if c.distinct_keys is None else c.distinct_keys]
+        )
     return buf.getvalue()

@@ -7,6 +7,7 @@ The choice rules (pure functions below) keep write cases apart: the basket delet
 in 1.9 and the one edited in 1.8 belong to three different paid orders, and none holds the barcodes scanned
 in 5.3-5.5.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -17,20 +18,27 @@ from qtickets_assets.audit.expectations import describe_answer
 from qtickets_assets.audit.probes import Prober, answer_code
 from qtickets_assets.audit.verdict import CaseResult
 
-PARTNER_SEATS_NEEDED = 6        # 4 held by 6.1-6.3 + 2 checked by 6.8
+PARTNER_SEATS_NEEDED = 6  # 4 held by 6.1-6.3 + 2 checked by 6.8
 
 
 def generated_values(run_tag: str, now_utc: datetime, tz: str) -> dict[str, Any]:
     local = now_utc.astimezone(ZoneInfo(tz))
     iso = lambda d: d.isoformat(timespec="seconds")  # noqa: E731 - `+03:00` form, as the API wants
     show_start = (local + timedelta(days=30)).replace(hour=19, minute=0, second=0, microsecond=0)
-    return {"RUN_TAG": run_tag, "AUDIT_REF": f"audit-{run_tag}",
-            "AUDIT_EMAIL": f"audit-{run_tag.lower()}@example.invalid", "NOW_ISO": iso(local),
-            "RESERVED_TO": iso(local + timedelta(days=1)), "RESERVED_TO_LATER": iso(local + timedelta(days=2)),
-            "SHOW_START": iso(show_start), "SHOW_FINISH": iso(show_start + timedelta(hours=3))}
+    return {
+        "RUN_TAG": run_tag,
+        "AUDIT_REF": f"audit-{run_tag}",
+        "AUDIT_EMAIL": f"audit-{run_tag.lower()}@example.invalid",
+        "NOW_ISO": iso(local),
+        "RESERVED_TO": iso(local + timedelta(days=1)),
+        "RESERVED_TO_LATER": iso(local + timedelta(days=2)),
+        "SHOW_START": iso(show_start),
+        "SHOW_FINISH": iso(show_start + timedelta(hours=3)),
+    }
 
 
 # --- pure choice rules -----------------------------------------------------------------------------------
+
 
 def _live(basket: dict) -> bool:
     return not basket.get("deleted_at") and not basket.get("refunded_at")
@@ -40,8 +48,9 @@ def choose_from_orders(paid: list[dict], unpaid: list[dict], barcodes_by_show: d
     """Ids for the order cases. `paid`/`unpaid`: order objects as listed. `barcodes_by_show` maps a show id to
     the barcodes reserved for scanning (their baskets are not deleted/refunded/edited)."""
     out: dict[str, Any] = {}
-    live_paid = [o for o in paid if o.get("payed") and not o.get("deleted_at")
-                 and any(_live(b) for b in o.get("baskets") or [])]
+    live_paid = [
+        o for o in paid if o.get("payed") and not o.get("deleted_at") and any(_live(b) for b in o.get("baskets") or [])
+    ]
     if paid:
         out["ORDER_ID"] = paid[0].get("id")
     if live_paid:
@@ -51,8 +60,9 @@ def choose_from_orders(paid: list[dict], unpaid: list[dict], barcodes_by_show: d
     for order in live_paid:
         if not slots:
             break
-        basket = next((b for b in order.get("baskets") or [] if _live(b) and str(b.get("barcode")) not in reserved),
-                      None)
+        basket = next(
+            (b for b in order.get("baskets") or [] if _live(b) and str(b.get("barcode")) not in reserved), None
+        )
         if basket is None:
             continue
         slot = slots.pop(0)
@@ -79,8 +89,11 @@ def seats_still_free(order: dict, seats_by_show: dict) -> bool:
     `seats_by_show[show_id]` = the flat seat map of GET /shows/{id}/seats (values with root_id, free_quantity)."""
     for b in order.get("baskets") or []:
         seats = seats_by_show.get(b.get("show_id")) or {}
-        free = sum(int(s.get("free_quantity") or 0) for s in seats.values()
-                   if isinstance(s, dict) and s.get("root_id") == b.get("seat_id") and s.get("available"))
+        free = sum(
+            int(s.get("free_quantity") or 0)
+            for s in seats.values()
+            if isinstance(s, dict) and s.get("root_id") == b.get("seat_id") and s.get("available")
+        )
         if free < int(b.get("quantity") or 1):
             return False
     return True
@@ -130,6 +143,7 @@ def choose_partner_seats(lists: list[dict], offers_by_show: dict[tuple, dict]) -
 
 # --- the reads ---------------------------------------------------------------------------------------------
 
+
 class Discovery:
     def __init__(self, prober: Prober, on_step=None):
         self.prober = prober
@@ -139,11 +153,25 @@ class Discovery:
 
     def read(self, api: str, method: str, path: str, body: Any = None) -> Any:
         raw, answer = self.prober.send(api, method, path, body, None)
-        step = CaseResult(id=f"d.{len(self.steps) + 1}", title=f"discovery {path}", api=api, method=method,
-                          path=path, spec_ref="discovery", writes=False, auth="configured", expected="read",
-                          result="read", url=self.prober.url(api, path), status=answer.status,
-                          code=answer_code(answer), actual=describe_answer(answer), latency_ms=raw.latency_ms,
-                          retries=raw.retries, error=raw.error)
+        step = CaseResult(
+            id=f"d.{len(self.steps) + 1}",
+            title=f"discovery {path}",
+            api=api,
+            method=method,
+            path=path,
+            spec_ref="discovery",
+            writes=False,
+            auth="configured",
+            expected="read",
+            result="read",
+            url=self.prober.url(api, path),
+            status=answer.status,
+            code=answer_code(answer),
+            actual=describe_answer(answer),
+            latency_ms=raw.latency_ms,
+            retries=raw.retries,
+            error=raw.error,
+        )
         self.steps.append(step)
         if self.on_step:
             self.on_step(step)
@@ -171,8 +199,9 @@ class Discovery:
         v["RESTORE_ORDER_ID"] = self._restorable(restore_candidates(unpaid))
         clients = _data(self.read("rest", "GET", "clients", {"page": 1, "perPage": 5}))
         v["CLIENT_ID"] = clients[0].get("id") if clients else None
-        discounts = _data(self.read("rest", "GET", "discounts", {"where": [{"column": "deleted_at",
-                                                                              "operator": "null"}]}))
+        discounts = _data(
+            self.read("rest", "GET", "discounts", {"where": [{"column": "deleted_at", "operator": "null"}]})
+        )
         v["DISCOUNT_ID"] = discounts[0].get("id") if discounts else None
         if event_id is not None:
             event = self.read("rest", "GET", f"events/{event_id}")
@@ -181,7 +210,7 @@ class Discovery:
                 v.update(SCHEME_ID=data.get("scheme_id"), CITY_ID=data.get("city_id"))
         v.update(self._partners())
         if v.get("PARTNER_BARCODE") is None and v.get("BARCODE") is not None:
-            v["PARTNER_BARCODE"] = v["BARCODE"]      # the partner has no paid ticket: search a REST barcode
+            v["PARTNER_BARCODE"] = v["BARCODE"]  # the partner has no paid ticket: search a REST barcode
             self.notes.append("PARTNER_BARCODE: no partner ticket with a barcode; a REST barcode is used")
         self.notes.extend(f"{k} = {val}" for k, val in sorted(v.items()) if val is not None)
         self.notes.extend(f"{k}: nothing suitable found" for k, val in sorted(v.items()) if val is None)
@@ -199,8 +228,12 @@ class Discovery:
         seats_by_show: dict = {}
         for order in candidates[:tries]:
             for show_id in {b.get("show_id") for b in order.get("baskets") or []} - set(seats_by_show):
-                answer = self.read("rest", "GET", f"shows/{show_id}/seats",
-                                   {"flat": True, "select": ["id", "root_id", "available", "free_quantity"]})
+                answer = self.read(
+                    "rest",
+                    "GET",
+                    f"shows/{show_id}/seats",
+                    {"flat": True, "select": ["id", "root_id", "available", "free_quantity"]},
+                )
                 data = answer.get("data") if isinstance(answer, dict) else None
                 seats_by_show[show_id] = data if isinstance(data, dict) else {}
             if seats_still_free(order, seats_by_show):
@@ -213,7 +246,7 @@ class Discovery:
         if not isinstance(lists, list) or not lists:
             return {}
         offers_by_show: dict[tuple, dict] = {}
-        for entry in lists[:5]:     # a few shows are enough to find free seats; keep discovery short
+        for entry in lists[:5]:  # a few shows are enough to find free seats; keep discovery short
             key = (entry.get("event_id"), entry.get("show_id"))
             answer = self.read("partners", "GET", f"events/offers/{key[0]}/{key[1]}")
             if isinstance(answer, dict):

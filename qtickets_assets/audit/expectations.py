@@ -3,6 +3,7 @@
 `problems()` returns the list of mismatches (empty = the answer is what the plan expects); `is_error_expectation`
 tells "passed" from "expected error" for a matching answer; `describe_*` give the one-line texts of the test matrix.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from qtickets_assets.json_paths import dig
 @dataclass(frozen=True)
 class Answer:
     """What the runner got back (a thin view of the client's RawResponse)."""
+
     status: int | None
     content_type: str
     json: Any
@@ -21,8 +23,8 @@ class Answer:
     error: str | None = None
 
 
-_TRUE = {True, 1, "1", "true", "True"}
-_FALSE = {False, 0, "0", "false", "False"}
+_TRUE = {True, "1", "true", "True"}
+_FALSE = {False, "0", "false", "False"}
 
 
 def same(actual: Any, expected: Any) -> bool:
@@ -52,8 +54,9 @@ def _statuses(expect: dict) -> list[int] | None:
 
 def is_error_expectation(expect: dict) -> bool:
     statuses = _statuses(expect) or []
-    return (any(s >= 400 for s in statuses) or expect.get("shape") == "html_404"
-            or expect.get("partners_status") == "error")
+    return (
+        any(s >= 400 for s in statuses) or expect.get("shape") == "html_404" or expect.get("partners_status") == "error"
+    )
 
 
 def _is_html(ans: Answer) -> bool:
@@ -122,14 +125,15 @@ def _single(expect: dict, ans: Answer) -> list[str]:
         if not same(per_page, expect["per_page"]):
             out.append(f"paging.perPage {per_page}, expected {expect['per_page']}")
     if "partners_status" in expect and j.get("status") != expect["partners_status"]:
-        out.append(f"partners status {j.get('status')!r}, expected {expect['partners_status']}"
-                   + (f" (code {j.get('code')})" if j.get("code") else ""))
+        out.append(
+            f"partners status {j.get('status')!r}, expected {expect['partners_status']}"
+            + (f" (code {j.get('code')})" if j.get("code") else "")
+        )
     if "partners_code" in expect and j.get("code") != expect["partners_code"]:
         out.append(f"partners code {j.get('code')!r}, expected {expect['partners_code']}")
     if "result" in expect:
         want, got = expect["result"], j.get("result")
-        ok = {"list": isinstance(got, list), "object": isinstance(got, dict)}.get(str(want).lower(),
-                                                                                 got is True)
+        ok = {"list": isinstance(got, list), "object": isinstance(got, dict)}.get(str(want).lower(), got is True)
         if not ok:
             out.append(f"result is {type(got).__name__}, expected {want}")
     for field, want in (expect.get("items_match") or {}).items():
@@ -138,8 +142,9 @@ def _single(expect: dict, ans: Answer) -> list[str]:
         if bad:
             out.append(f"{len(bad)} of {len(items)} items have {field} != {want}")
     for path, want in (expect.get("data_match") or {}).items():
-        target = ans.json.get("data") if isinstance(ans.json, dict) and isinstance(ans.json.get("data"), dict) \
-            else ans.json
+        target = (
+            ans.json.get("data") if isinstance(ans.json, dict) and isinstance(ans.json.get("data"), dict) else ans.json
+        )
         try:
             got = dig(target, path)
         except (KeyError, IndexError, TypeError):
@@ -164,6 +169,7 @@ def problems(expect: dict, ans: Answer) -> tuple[list[str], dict]:
 
 
 # --- one-line texts for the test matrix ---------------------------------------------------------------
+
 
 def describe_expect(expect: dict) -> str:
     if "any_of" in expect:

@@ -4,6 +4,7 @@ The plan is data so that data engineers can add a case without touching code; th
 every case carries what the runner needs (an expectation, the API, whether it writes) and fails loudly on a
 typo instead of silently skipping a case.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,10 +19,23 @@ PLAN_PATH = Path(__file__).with_name("plan.yaml")
 APIS = ("rest", "partners")
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 AUTH_MODES = ("configured", "invalid", "rest_token")
-EXPECT_KEYS = frozenset({"status", "code", "shape", "per_page", "items_match", "data_match", "partners_status",
-                         "partners_code", "result", "any_of"})
-SHAPES = frozenset({"list_envelope", "object_envelope", "data_list", "seats_map", "bare_array", "object",
-                    "html_404", "json"})
+EXPECT_KEYS = frozenset(
+    {
+        "status",
+        "code",
+        "shape",
+        "per_page",
+        "items_match",
+        "data_match",
+        "partners_status",
+        "partners_code",
+        "result",
+        "any_of",
+    }
+)
+SHAPES = frozenset(
+    {"list_envelope", "object_envelope", "data_list", "seats_map", "bare_array", "object", "html_404", "json"}
+)
 
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 
@@ -36,7 +50,7 @@ class UnresolvedPlaceholder(KeyError):
         self.names = set(names)
 
     def __str__(self) -> str:
-        return "unresolved placeholder(s): " + ", ".join("{%s}" % n for n in sorted(self.names))
+        return "unresolved placeholder(s): " + ", ".join(f"{{{n}}}" for n in sorted(self.names))
 
 
 @dataclass(frozen=True)
@@ -109,11 +123,23 @@ def parse_case(raw: dict) -> Case:
     if auth not in AUTH_MODES:
         raise PlanError(f"case {case_id}: auth must be one of {AUTH_MODES}")
     _check_expect(case_id, raw["expect"])
-    return Case(id=case_id, title=str(raw["title"]), api=raw["api"], method=method, path=str(raw["path"]),
-                writes=raw["writes"], expect=raw["expect"], spec_ref=str(raw["spec_ref"]),
-                staging_table=raw.get("staging_table"), body=raw.get("body"), auth=auth,
-                capture=dict(raw.get("capture") or {}), original=raw.get("original"),
-                mapping_note=raw.get("mapping_note"), addition=bool(raw.get("addition", False)))
+    return Case(
+        id=case_id,
+        title=str(raw["title"]),
+        api=raw["api"],
+        method=method,
+        path=str(raw["path"]),
+        writes=raw["writes"],
+        expect=raw["expect"],
+        spec_ref=str(raw["spec_ref"]),
+        staging_table=raw.get("staging_table"),
+        body=raw.get("body"),
+        auth=auth,
+        capture=dict(raw.get("capture") or {}),
+        original=raw.get("original"),
+        mapping_note=raw.get("mapping_note"),
+        addition=bool(raw.get("addition", False)),
+    )
 
 
 def load_plan(path: str | Path | None = None) -> Plan:
@@ -126,11 +152,16 @@ def load_plan(path: str | Path | None = None) -> Plan:
         if c.id in seen:
             raise PlanError(f"case {c.id} appears twice")
         seen.add(c.id)
-    return Plan(version=str(data["plan_version"]), source_plan=str(data.get("source_plan", "")),
-                invalid_token=str(data.get("invalid_token", "INVALID_TOKEN")), cases=cases)
+    return Plan(
+        version=str(data["plan_version"]),
+        source_plan=str(data.get("source_plan", "")),
+        invalid_token=str(data.get("invalid_token", "INVALID_TOKEN")),
+        cases=cases,
+    )
 
 
 # --- placeholders -----------------------------------------------------------------------------------
+
 
 def placeholders_in(obj: Any) -> set[str]:
     """Every {NAME} used in a template (strings, dict keys, nested lists)."""
@@ -170,5 +201,3 @@ def _sub(obj: Any, values: dict[str, Any]) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_sub(v, values) for v in obj]
     return obj
-
-

@@ -4,19 +4,20 @@ Read cases always run. Write cases run only when the write policy allows them; o
 "not executed: writes disabled" — never as passed. Every request and answer is masked (privacy.py) and
 token-redacted before it is kept.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from qtickets_assets.audit import expectations as ex
 from qtickets_assets.audit.plan import Case, Plan, UnresolvedPlaceholder, resolve
-from qtickets_assets.audit.verdict import EXPECTED_ERROR, FAILED, NOT_EXECUTED, PASSED, WRITES_DISABLED, \
-    CaseResult
+from qtickets_assets.audit.verdict import EXPECTED_ERROR, FAILED, NOT_EXECUTED, PASSED, WRITES_DISABLED, CaseResult
 from qtickets_assets.json_paths import dig
 from qtickets_assets.privacy import mask_payload, mask_text, redact_secrets
 from qtickets_assets.qtickets.client.transport import header_value
 
-TEXT_EXCERPT = 600      # characters of a non-JSON answer kept (the HTML 404 page is ~40 KB)
+TEXT_EXCERPT = 600  # characters of a non-JSON answer kept (the HTML 404 page is ~40 KB)
 
 
 class Prober:
@@ -36,8 +37,13 @@ class Prober:
 
     def send(self, api: str, method: str, path: str, body: Any, token: str | None):
         raw = self.client.raw_request(api, method, path, body, token=token)
-        answer = ex.Answer(status=raw.status, content_type=header_value(raw.headers, "Content-Type") or "", json=raw.json,
-                           text=raw.text or "", error=raw.error)
+        answer = ex.Answer(
+            status=raw.status,
+            content_type=header_value(raw.headers, "Content-Type") or "",
+            json=raw.json,
+            text=raw.text or "",
+            error=raw.error,
+        )
         return raw, answer
 
     def keep_response(self, answer: ex.Answer) -> Any:
@@ -68,13 +74,32 @@ def _token_for(case: Case, plan: Plan, rest_token: str) -> str | None:
     return None
 
 
-def run_case(case: Case, plan: Plan, prober: Prober, values: dict[str, Any], writes_enabled: bool,
-             writes_reason: str, rest_token: str, discovery_problem: str | None = None) -> CaseResult:
-    res = CaseResult(id=case.id, title=case.title, api=case.api, method=case.method, path=case.path,
-                     spec_ref=case.spec_ref, writes=case.writes, auth=case.auth,
-                     expected=ex.describe_expect(case.expect), result=NOT_EXECUTED,
-                     staging_table=case.staging_table, addition=case.addition, mapping_note=case.mapping_note,
-                     original=case.original)
+def run_case(
+    case: Case,
+    plan: Plan,
+    prober: Prober,
+    values: dict[str, Any],
+    writes_enabled: bool,
+    writes_reason: str,
+    rest_token: str,
+    discovery_problem: str | None = None,
+) -> CaseResult:
+    res = CaseResult(
+        id=case.id,
+        title=case.title,
+        api=case.api,
+        method=case.method,
+        path=case.path,
+        spec_ref=case.spec_ref,
+        writes=case.writes,
+        auth=case.auth,
+        expected=ex.describe_expect(case.expect),
+        result=NOT_EXECUTED,
+        staging_table=case.staging_table,
+        addition=case.addition,
+        mapping_note=case.mapping_note,
+        original=case.original,
+    )
     if case.writes and not writes_enabled:
         res.reason = writes_reason
         return res
@@ -96,8 +121,7 @@ def run_case(case: Case, plan: Plan, prober: Prober, values: dict[str, Any], wri
         else:
             res.result, res.reason = FAILED, f"client error: {redact_secrets(str(err), prober.secrets)}"
         return res
-    res.status, res.code, res.latency_ms, res.retries = answer.status, answer_code(answer), raw.latency_ms, \
-        raw.retries
+    res.status, res.code, res.latency_ms, res.retries = answer.status, answer_code(answer), raw.latency_ms, raw.retries
     res.error = raw.error
     res.actual = ex.describe_answer(answer)
     res.response = prober.keep_response(answer)
@@ -117,9 +141,16 @@ def run_case(case: Case, plan: Plan, prober: Prober, values: dict[str, Any], wri
     return res
 
 
-def run_plan(plan: Plan, prober: Prober, values: dict[str, Any], writes_enabled: bool, writes_reason: str,
-             rest_token: str, on_result: Callable[[CaseResult], None] | None = None,
-             discovery_problem: str | None = None) -> list[CaseResult]:
+def run_plan(
+    plan: Plan,
+    prober: Prober,
+    values: dict[str, Any],
+    writes_enabled: bool,
+    writes_reason: str,
+    rest_token: str,
+    on_result: Callable[[CaseResult], None] | None = None,
+    discovery_problem: str | None = None,
+) -> list[CaseResult]:
     """Cases run in plan order: later cases may use values captured by earlier ones (6.3 → 6.4)."""
     out = []
     for case in plan.cases:

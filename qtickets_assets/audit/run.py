@@ -4,13 +4,14 @@ Output folder `<output_root>/<run tag>/`: report.md, log.jsonl, clickhouse_count
 audit_<tag>.zip (all of them) and audit_<tag>.zip.sha256. Every text written goes through the privacy
 helpers twice (structured masking where the data is built, then a text-level pass as a safety net).
 """
+
 from __future__ import annotations
 
 import json
 import platform
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,10 +22,9 @@ from qtickets_assets.audit import counts as ch_counts
 from qtickets_assets.audit.archive import pack
 from qtickets_assets.audit.discovery import Discovery, generated_values
 from qtickets_assets.audit.plan import load_plan
-from qtickets_assets.audit.report import AuditFacts, render
 from qtickets_assets.audit.probes import Prober, run_plan
-from qtickets_assets.audit.verdict import CaseResult, Verdict, derive_verdict, is_production, totals, \
-    writes_decision
+from qtickets_assets.audit.report import AuditFacts, render
+from qtickets_assets.audit.verdict import CaseResult, Verdict, derive_verdict, is_production, totals, writes_decision
 from qtickets_assets.privacy import mask_text, redact_secrets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -51,8 +51,7 @@ class AuditOutcome:
 
 def git_revision() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
-                             timeout=5)
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     rev = out.stdout.strip()
@@ -66,19 +65,44 @@ class JsonlLog:
         self.secrets = secrets
         self.lines: list[str] = []
 
-    def add(self, stage: str, *, test_id: str | None = None, endpoint: str | None = None,
-            spec_ref: str | None = None, status: int | None = None, latency_ms: float | None = None,
-            result: str | None = None, notes: str = "") -> None:
-        row = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "stage": stage,
-               "test_id": test_id, "endpoint": endpoint, "spec_ref": spec_ref, "status": status,
-               "latency_ms": latency_ms, "result": result, "notes": notes}
+    def add(
+        self,
+        stage: str,
+        *,
+        test_id: str | None = None,
+        endpoint: str | None = None,
+        spec_ref: str | None = None,
+        status: int | None = None,
+        latency_ms: float | None = None,
+        result: str | None = None,
+        notes: str = "",
+    ) -> None:
+        row = {
+            "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "stage": stage,
+            "test_id": test_id,
+            "endpoint": endpoint,
+            "spec_ref": spec_ref,
+            "status": status,
+            "latency_ms": latency_ms,
+            "result": result,
+            "notes": notes,
+        }
         self.lines.append(safe_text(json.dumps(row, ensure_ascii=False), self.secrets))
 
     def case(self, stage: str, r: CaseResult) -> None:
-        self.add(stage, test_id=r.id, endpoint=f"{r.method} {r.url or r.path}", spec_ref=r.spec_ref,
-                 status=r.status, latency_ms=r.latency_ms, result=r.result,
-                 notes="; ".join(x for x in (r.reason, r.actual, f"retries {r.retries}" if r.retries else "",
-                                             r.error or "") if x))
+        self.add(
+            stage,
+            test_id=r.id,
+            endpoint=f"{r.method} {r.url or r.path}",
+            spec_ref=r.spec_ref,
+            status=r.status,
+            latency_ms=r.latency_ms,
+            result=r.result,
+            notes="; ".join(
+                x for x in (r.reason, r.actual, f"retries {r.retries}" if r.retries else "", r.error or "") if x
+            ),
+        )
 
     def text(self) -> str:
         return "".join(line + "\n" for line in self.lines)
@@ -91,8 +115,9 @@ def identifies_as_sandbox(base_url: str, timeout: float = 5.0) -> bool:
         return False
     parts = urlsplit(base_url)
     try:
-        answer = requests.get(f"{parts.scheme}://{parts.netloc}/__sandbox/health", timeout=timeout,
-                              allow_redirects=False)
+        answer = requests.get(
+            f"{parts.scheme}://{parts.netloc}/__sandbox/health", timeout=timeout, allow_redirects=False
+        )
         body = answer.json() if answer.status_code == 200 else None
     except (requests.RequestException, ValueError):
         return False
@@ -115,22 +140,45 @@ def _new_folder(root: Path, now: datetime) -> tuple[str, Path]:
 
 
 def _response_doc(r: CaseResult) -> dict[str, Any]:
-    return {"id": r.id, "title": r.title, "api": r.api, "spec_ref": r.spec_ref, "writes": r.writes,
-            "request": {"method": r.method, "url": r.url or r.path, "auth": r.auth, "body": r.request_body},
-            "expected": r.expected, "status": r.status, "code": r.code, "actual": r.actual,
-            "latency_ms": r.latency_ms, "retries": r.retries, "error": r.error, "result": r.result,
-            "reason": r.reason, "original": r.original, "mapping_note": r.mapping_note,
-            "response_masked": r.response}
+    return {
+        "id": r.id,
+        "title": r.title,
+        "api": r.api,
+        "spec_ref": r.spec_ref,
+        "writes": r.writes,
+        "request": {"method": r.method, "url": r.url or r.path, "auth": r.auth, "body": r.request_body},
+        "expected": r.expected,
+        "status": r.status,
+        "code": r.code,
+        "actual": r.actual,
+        "latency_ms": r.latency_ms,
+        "retries": r.retries,
+        "error": r.error,
+        "result": r.result,
+        "reason": r.reason,
+        "original": r.original,
+        "mapping_note": r.mapping_note,
+        "response_masked": r.response,
+    }
 
 
-def run_audit(client, *, rest_token: str, partners_token: str, ch_client, database: str,
-              output_root: str | Path = DEFAULT_OUTPUT_ROOT, allow_writes: bool = False,
-              writes_override: bool = False,
-              tz: str = "Europe/Moscow", plan_path: str | Path | None = None,
-              ch_unavailable: str | None = None) -> AuditOutcome:
+def run_audit(
+    client,
+    *,
+    rest_token: str,
+    partners_token: str,
+    ch_client,
+    database: str,
+    output_root: str | Path = DEFAULT_OUTPUT_ROOT,
+    allow_writes: bool = False,
+    writes_override: bool = False,
+    tz: str = "Europe/Moscow",
+    plan_path: str | Path | None = None,
+    ch_unavailable: str | None = None,
+) -> AuditOutcome:
     """`ch_client` may be None when ClickHouse could not be reached; `ch_unavailable` then says why (the
     audit still probes the API and reports the counts as not measured)."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     root = Path(output_root)
     run_tag, folder = _new_folder(root, started)
     plan = load_plan(plan_path)
@@ -150,8 +198,16 @@ def run_audit(client, *, rest_token: str, partners_token: str, ch_client, databa
         values = discovery.run()
         values.update(generated_values(run_tag, started, tz))
         log.add("discovery", notes="; ".join(discovery.notes))
-        results = run_plan(plan, prober, values, writes_enabled, writes_reason, rest_token,
-                           on_result=lambda r: log.case("probe", r), discovery_problem=discovery.problem())
+        results = run_plan(
+            plan,
+            prober,
+            values,
+            writes_enabled,
+            writes_reason,
+            rest_token,
+            on_result=lambda r: log.case("probe", r),
+            discovery_problem=discovery.problem(),
+        )
     finally:
         client.allow_writes = saved_allow
 
@@ -169,42 +225,74 @@ def run_audit(client, *, rest_token: str, partners_token: str, ch_client, databa
         ch_version = str(ch_client.query("SELECT version()").result_rows[0][0])
         table_counts = ch_counts.measure(ch_client, database, previous)
         for c in table_counts:
-            log.add("counts", endpoint=c.table, result="measured",
-                    notes=f"before {c.rows_before}, after {c.rows_after}, delta {c.delta:+d}"
-                          + (f", distinct keys {c.distinct_keys}" if c.distinct_keys is not None else ""))
+            log.add(
+                "counts",
+                endpoint=c.table,
+                result="measured",
+                notes=f"before {c.rows_before}, after {c.rows_after}, delta {c.delta:+d}"
+                + (f", distinct keys {c.distinct_keys}" if c.distinct_keys is not None else ""),
+            )
     except Exception as err:  # noqa: BLE001 - reported in the verdict, never a crash of the audit
-        counts_error = safe_text(f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}",
-                                 secrets)
+        counts_error = safe_text(f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}", secrets)
         log.add("counts", result="failed", notes=counts_error)
 
     verdict = derive_verdict(results, counts_error, discovery.steps)
-    finished = datetime.now(timezone.utc)
+    finished = datetime.now(UTC)
     log.add("verdict", result=verdict.status, notes=verdict.text)
 
     files = ["report.md", "log.jsonl", ch_counts.CSV_NAME] + [f"responses/{r.id}.json" for r in results]
     facts = AuditFacts(
-        run_tag=run_tag, started_at=started, finished_at=finished, plan_version=plan.version,
-        source_plan=plan.source_plan, git_revision=revision, rest_url=client.base["rest"],
+        run_tag=run_tag,
+        started_at=started,
+        finished_at=finished,
+        plan_version=plan.version,
+        source_plan=plan.source_plan,
+        git_revision=revision,
+        rest_url=client.base["rest"],
         partners_url=client.base["partners"],
-        environment={"OS": f"{platform.system()} {platform.release()}", "Python": platform.python_version(),
-                     "dagster": _version("dagster"), "ClickHouse": ch_version, "database": database,
-                     "time zone": tz},
-        writes_enabled=writes_enabled, writes_reason=writes_reason, timezone=tz, verdict=verdict,
-        results=results, discovery=discovery.steps, discovery_notes=discovery.notes, counts=table_counts,
-        counts_error=counts_error, previous_audit=previous_tag, files=files)
+        environment={
+            "OS": f"{platform.system()} {platform.release()}",
+            "Python": platform.python_version(),
+            "dagster": _version("dagster"),
+            "ClickHouse": ch_version,
+            "database": database,
+            "time zone": tz,
+        },
+        writes_enabled=writes_enabled,
+        writes_reason=writes_reason,
+        timezone=tz,
+        verdict=verdict,
+        results=results,
+        discovery=discovery.steps,
+        discovery_notes=discovery.notes,
+        counts=table_counts,
+        counts_error=counts_error,
+        previous_audit=previous_tag,
+        files=files,
+    )
     report_md = safe_text(render(facts), secrets)
     (folder / "log.jsonl").write_text(log.text(), encoding="utf-8")
     (folder / "report.md").write_text(report_md, encoding="utf-8")
     (folder / ch_counts.CSV_NAME).write_text(ch_counts.to_csv(table_counts), encoding="utf-8")
     zip_path, digest = pack(folder, run_tag, files)
-    return AuditOutcome(run_tag=run_tag, folder=folder, verdict=verdict, results=results, counts=table_counts,
-                        counts_error=counts_error, zip_path=zip_path, sha256=digest, report_md=report_md,
-                        files=files)
+    return AuditOutcome(
+        run_tag=run_tag,
+        folder=folder,
+        verdict=verdict,
+        results=results,
+        counts=table_counts,
+        counts_error=counts_error,
+        zip_path=zip_path,
+        sha256=digest,
+        report_md=report_md,
+        files=files,
+    )
 
 
 def _version(package: str) -> str:
     try:
         from importlib.metadata import version
+
         return version(package)
     except Exception:  # noqa: BLE001
         return "unknown"

@@ -3,6 +3,7 @@
 The verdict is never typed by hand: it is computed from the case results (and whether ClickHouse could be
 counted), in English for the summary and in Russian for the users' section.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,22 +26,22 @@ class CaseResult:
     title: str
     api: str
     method: str
-    path: str                       # resolved path (or the template when not resolved)
+    path: str  # resolved path (or the template when not resolved)
     spec_ref: str
     writes: bool
     auth: str
     expected: str
     result: str
-    reason: str = ""                # why not executed / what did not match / which any_of outcome was seen
+    reason: str = ""  # why not executed / what did not match / which any_of outcome was seen
     url: str = ""
-    request_body: Any = None        # masked
+    request_body: Any = None  # masked
     status: int | None = None
-    code: str | None = None         # REST error code or Partners code of the answer
+    code: str | None = None  # REST error code or Partners code of the answer
     actual: str = ""
     latency_ms: float | None = None
     retries: int = 0
     error: str | None = None
-    response: Any = None            # masked JSON, or a masked text excerpt
+    response: Any = None  # masked JSON, or a masked text excerpt
     staging_table: str | None = None
     addition: bool = False
     mapping_note: str | None = None
@@ -54,8 +55,8 @@ class CaseResult:
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str          # PASSED | PASSED WITH LIMITATIONS | FAILED
-    text: str            # one English sentence, starts with the status
+    status: str  # PASSED | PASSED WITH LIMITATIONS | FAILED
+    text: str  # one English sentence, starts with the status
     text_ru: str
 
 
@@ -69,8 +70,9 @@ def is_production(base_url: str) -> bool:
     return host == PRODUCTION_SUFFIX or host.endswith("." + PRODUCTION_SUFFIX)
 
 
-def writes_decision(requested: bool, base_urls: list[str], identified_as_sandbox: bool = False,
-                    override: bool = False) -> tuple[bool, str]:
+def writes_decision(
+    requested: bool, base_urls: list[str], identified_as_sandbox: bool = False, override: bool = False
+) -> tuple[bool, str]:
     """Write cases run only when writes were EXPLICITLY requested (QTICKETS_ALLOW_WRITES=true or the asset's config
     allow_writes: true) AND the target identified itself as the qtickets sandbox (GET /__sandbox/health), or the
     operator set NON_SANDBOX_OVERRIDE. A loopback address proves nothing: a production API reached through an SSH
@@ -82,14 +84,17 @@ def writes_decision(requested: bool, base_urls: list[str], identified_as_sandbox
     if identified_as_sandbox:
         return True, "writes enabled (requested, and the target identified itself as the qtickets sandbox)"
     if override:
-        return True, (f"writes enabled ({NON_SANDBOX_OVERRIDE} is set: the target did NOT identify itself as the "
-                      f"sandbox)")
-    return False, (f"{WRITES_DISABLED} (requested, but the target did not identify itself as the qtickets sandbox at "
-                   f"/__sandbox/health; {NON_SANDBOX_OVERRIDE}=yes allows a non-production test account)")
+        return True, (
+            f"writes enabled ({NON_SANDBOX_OVERRIDE} is set: the target did NOT identify itself as the sandbox)"
+        )
+    return False, (
+        f"{WRITES_DISABLED} (requested, but the target did not identify itself as the qtickets sandbox at "
+        f"/__sandbox/health; {NON_SANDBOX_OVERRIDE}=yes allows a non-production test account)"
+    )
 
 
 def totals(results: list[CaseResult]) -> dict[str, int]:
-    out = {r: 0 for r in RESULTS}
+    out = dict.fromkeys(RESULTS, 0)
     for res in results:
         out[res.result] = out.get(res.result, 0) + 1
     return out
@@ -105,22 +110,27 @@ def _auth_rejected(results: list[CaseResult], api: str) -> CaseResult | None:
     return None
 
 
-def derive_verdict(results: list[CaseResult], counts_error: str | None = None,
-                   discovery: list[CaseResult] = ()) -> Verdict:
+def derive_verdict(
+    results: list[CaseResult], counts_error: str | None = None, discovery: list[CaseResult] = ()
+) -> Verdict:
     everything = list(discovery) + list(results)
     reasons, reasons_ru = [], []
     rest = _auth_rejected(everything, "rest")
     if rest is not None:
-        reasons.append(f"the API rejected the configured token ({rest.status} WRONG_AUTHORIZATION) — check "
-                       f"QTICKETS_TOKEN")
-        reasons_ru.append(f"API отклонил настроенный токен ({rest.status} WRONG_AUTHORIZATION) — проверьте "
-                          f"QTICKETS_TOKEN")
+        reasons.append(
+            f"the API rejected the configured token ({rest.status} WRONG_AUTHORIZATION) — check QTICKETS_TOKEN"
+        )
+        reasons_ru.append(
+            f"API отклонил настроенный токен ({rest.status} WRONG_AUTHORIZATION) — проверьте QTICKETS_TOKEN"
+        )
     partners = _auth_rejected(everything, "partners")
     if partners is not None:
-        reasons.append("the Partners API rejected the configured partner key (WRONG_AUTHORIZATION) — check "
-                       "QTICKETS_PARTNERS_TOKEN")
-        reasons_ru.append("Partners API отклонил настроенный ключ партнёра (WRONG_AUTHORIZATION) — проверьте "
-                          "QTICKETS_PARTNERS_TOKEN")
+        reasons.append(
+            "the Partners API rejected the configured partner key (WRONG_AUTHORIZATION) — check QTICKETS_PARTNERS_TOKEN"
+        )
+        reasons_ru.append(
+            "Partners API отклонил настроенный ключ партнёра (WRONG_AUTHORIZATION) — проверьте QTICKETS_PARTNERS_TOKEN"
+        )
     executed = [r for r in results if r.result != NOT_EXECUTED]
     unanswered = [r for r in executed if r.status is None]
     if executed and len(unanswered) == len(executed):
@@ -148,12 +158,16 @@ def derive_verdict(results: list[CaseResult], counts_error: str | None = None,
         if other:
             detail.append(f"{other} cases not executed (no suitable data found)")
             detail_ru.append(f"{other} проверок не выполнены (не найдены подходящие данные)")
-        return Verdict("PASSED WITH LIMITATIONS",
-                       f"PASSED WITH LIMITATIONS: all {len(executed)} executed cases matched the plan; "
-                       + "; ".join(detail),
-                       f"ПРОЙДЕН С ОГРАНИЧЕНИЯМИ: все {len(executed)} выполненных проверок совпали с планом; "
-                       + "; ".join(detail_ru))
+        return Verdict(
+            "PASSED WITH LIMITATIONS",
+            f"PASSED WITH LIMITATIONS: all {len(executed)} executed cases matched the plan; " + "; ".join(detail),
+            f"ПРОЙДЕН С ОГРАНИЧЕНИЯМИ: все {len(executed)} выполненных проверок совпали с планом; "
+            + "; ".join(detail_ru),
+        )
     if not executed:
         return Verdict("FAILED", "FAILED: no case was executed", "НЕ ПРОЙДЕН: ни одна проверка не выполнена")
-    return Verdict("PASSED", f"PASSED: all {len(executed)} cases matched the plan",
-                   f"ПРОЙДЕН: все {len(executed)} проверок совпали с планом")
+    return Verdict(
+        "PASSED",
+        f"PASSED: all {len(executed)} cases matched the plan",
+        f"ПРОЙДЕН: все {len(executed)} проверок совпали с планом",
+    )

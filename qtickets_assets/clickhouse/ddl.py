@@ -4,12 +4,15 @@ A staging table per catalog resource (its key columns with their descriptions as
 columns; ReplacingMergeTree(_version) sorted by the business key) and meta_job_runs. `qtickets-platform ddl`
 prints them, so a DBA can review or apply them by hand; ClickHouseResource.bootstrap() runs them.
 """
+
 from __future__ import annotations
 
 from qtickets_assets.qtickets.ingest.catalog import CATALOG, LOAD_COLUMNS, CatalogEntry
 
-META_JOB_RUNS_COMMENT = ("One row per asset materialization (success and failure), written by the asset itself or, "
-                         "when it could not, by the run-failure sensor.")
+META_JOB_RUNS_COMMENT = (
+    "One row per asset materialization (success and failure), written by the asset itself or, "
+    "when it could not, by the run-failure sensor."
+)
 META_JOB_RUNS_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("job", "LowCardinality(String)", "The Dagster job."),
     ("asset", "LowCardinality(String)", "The asset (a staging table, qtickets_audit, or (run) for a whole run)."),
@@ -47,15 +50,19 @@ def staging_table(entry: CatalogEntry) -> str:
     columns = [(c.name, c.type, c.description) for c in entry.columns] + list(LOAD_COLUMNS)
     partition = f"\nPARTITION BY {entry.partition_by}" if entry.partition_by else ""
     order = entry.sorting_key[0] if len(entry.sorting_key) == 1 else f"({', '.join(entry.sorting_key)})"
-    return (f"CREATE TABLE IF NOT EXISTS {entry.table}\n(\n{_column_lines(columns)}\n)\n"
-            f"ENGINE = ReplacingMergeTree(_version){partition}\nORDER BY {order}\n"
-            f"COMMENT {quote(entry.description)}")
+    return (
+        f"CREATE TABLE IF NOT EXISTS {entry.table}\n(\n{_column_lines(columns)}\n)\n"
+        f"ENGINE = ReplacingMergeTree(_version){partition}\nORDER BY {order}\n"
+        f"COMMENT {quote(entry.description)}"
+    )
 
 
 def meta_job_runs() -> str:
-    return (f"CREATE TABLE IF NOT EXISTS meta_job_runs\n(\n{_column_lines(META_JOB_RUNS_COLUMNS)}\n)\n"
-            f"ENGINE = MergeTree\nPARTITION BY toYYYYMM(started_at)\nORDER BY (asset, started_at)\n"
-            f"COMMENT {quote(META_JOB_RUNS_COMMENT)}")
+    return (
+        f"CREATE TABLE IF NOT EXISTS meta_job_runs\n(\n{_column_lines(META_JOB_RUNS_COLUMNS)}\n)\n"
+        f"ENGINE = MergeTree\nPARTITION BY toYYYYMM(started_at)\nORDER BY (asset, started_at)\n"
+        f"COMMENT {quote(META_JOB_RUNS_COMMENT)}"
+    )
 
 
 def ddl_statements() -> list[tuple[str, str]]:

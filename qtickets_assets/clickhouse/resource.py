@@ -2,6 +2,7 @@
 
 The same settings reach any ClickHouse (the embedded default, a server, ClickHouse Cloud with secure=True).
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,7 @@ class ClickHouseResource(ConfigurableResource):
     send_receive_timeout: int = 300
 
     @classmethod
-    def from_env(cls) -> "ClickHouseResource":
+    def from_env(cls) -> ClickHouseResource:
         return cls(
             host=EnvVar("CLICKHOUSE_HOST"),
             port=EnvVar.int("CLICKHOUSE_PORT"),
@@ -56,9 +57,15 @@ class ClickHouseResource(ConfigurableResource):
     def _connect(self, database: str) -> Client:
         try:
             return clickhouse_connect.get_client(
-                host=self.host, port=self.port, username=self.user, password=self.password,
-                database=database, secure=self.secure, connect_timeout=self.connect_timeout,
-                send_receive_timeout=self.send_receive_timeout, compress=False,
+                host=self.host,
+                port=self.port,
+                username=self.user,
+                password=self.password,
+                database=database,
+                secure=self.secure,
+                connect_timeout=self.connect_timeout,
+                send_receive_timeout=self.send_receive_timeout,
+                compress=False,
                 settings={"date_time_input_format": "best_effort"},
             )
         except OperationalError as exc:
@@ -74,6 +81,7 @@ class ClickHouseResource(ConfigurableResource):
         """Create the database and every staging / meta table (clickhouse/ddl.py, rendered from the catalog);
         safe to run any number of times."""
         from qtickets_assets.clickhouse.ddl import ddl_statements
+
         database = validate_identifier(self.database, "database")
         admin = self._connect("default")
         try:

@@ -4,15 +4,30 @@ The row is the operator's answer to "did the 06:00 load run, how much did it bri
 job, asset, run id, start/finish, status ok|error, rows, pages, requests, retries, cursor window, a
 one-line message (token-free; the callers pass already scrubbed text) and the full metrics as JSON.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 TABLE = "meta_job_runs"
-COLUMNS = ("job", "asset", "run_id", "started_at", "finished_at", "status", "rows", "pages", "requests",
-           "retries", "cursor_from", "cursor_to", "message", "metrics")
+COLUMNS = (
+    "job",
+    "asset",
+    "run_id",
+    "started_at",
+    "finished_at",
+    "status",
+    "rows",
+    "pages",
+    "requests",
+    "retries",
+    "cursor_from",
+    "cursor_to",
+    "message",
+    "metrics",
+)
 
 
 @dataclass
@@ -22,7 +37,7 @@ class RunRecord:
     run_id: str
     started_at: datetime
     finished_at: datetime | None = None
-    status: str = "ok"                  # "ok" | "error"
+    status: str = "ok"  # "ok" | "error"
     rows: int = 0
     pages: int = 0
     requests: int = 0
@@ -33,11 +48,23 @@ class RunRecord:
     metrics: dict = field(default_factory=dict)
 
     def values(self) -> list:
-        finished = self.finished_at or datetime.now(timezone.utc)
-        return [self.job or "", self.asset, self.run_id, self.started_at, finished, self.status,
-                max(0, int(self.rows)), max(0, int(self.pages)), max(0, int(self.requests)),
-                max(0, int(self.retries)), self.cursor_from, self.cursor_to, self.message[:2000],
-                json.dumps(self.metrics, ensure_ascii=False, default=str, sort_keys=True)]
+        finished = self.finished_at or datetime.now(UTC)
+        return [
+            self.job or "",
+            self.asset,
+            self.run_id,
+            self.started_at,
+            finished,
+            self.status,
+            max(0, int(self.rows)),
+            max(0, int(self.pages)),
+            max(0, int(self.requests)),
+            max(0, int(self.retries)),
+            self.cursor_from,
+            self.cursor_to,
+            self.message[:2000],
+            json.dumps(self.metrics, ensure_ascii=False, default=str, sort_keys=True),
+        ]
 
 
 def write_run(ch, record: RunRecord) -> None:
@@ -51,6 +78,8 @@ def clickhouse_unreachable(resource, exc: BaseException | None = None) -> str:
     port = getattr(resource, "port", "?")
     database = getattr(resource, "database", "?")
     detail = f" ({type(exc).__name__})" if exc is not None else ""
-    return (f"ClickHouse is not reachable at {host}:{port} (database {database}){detail}: check that the "
-            f"server is running and CLICKHOUSE_HOST / CLICKHOUSE_PORT / CLICKHOUSE_USER / CLICKHOUSE_PASSWORD "
-            f"/ CLICKHOUSE_DATABASE / CLICKHOUSE_SECURE")
+    return (
+        f"ClickHouse is not reachable at {host}:{port} (database {database}){detail}: check that the "
+        f"server is running and CLICKHOUSE_HOST / CLICKHOUSE_PORT / CLICKHOUSE_USER / CLICKHOUSE_PASSWORD "
+        f"/ CLICKHOUSE_DATABASE / CLICKHOUSE_SECURE"
+    )

@@ -1,4 +1,5 @@
 """`qtickets-platform`: the embedded default's commands (ClickHouse server, demo, dev)."""
+
 from __future__ import annotations
 
 import argparse

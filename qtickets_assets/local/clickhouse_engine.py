@@ -8,6 +8,7 @@ marker. clickhouse-local reads its ports from ./config.xml, so we chdir into a p
 
 One engine run per process: restarts are new processes (see clickhouse_server.py for the supervisor side).
 """
+
 from __future__ import annotations
 
 import os
@@ -44,11 +45,7 @@ def port_is_free(port: int, host: str = LISTEN_HOST) -> bool:
 
 def _config_xml(http_port: int, tcp_port: int) -> str:
     tcp = f"<tcp_port>{tcp_port}</tcp_port>" if tcp_port else ""
-    return (
-        "<clickhouse>"
-        f"<listen_host>{LISTEN_HOST}</listen_host><http_port>{http_port}</http_port>{tcp}"
-        "</clickhouse>"
-    )
+    return f"<clickhouse><listen_host>{LISTEN_HOST}</listen_host><http_port>{http_port}</http_port>{tcp}</clickhouse>"
 
 
 def _http(port: int, sql: str, post: bool = False, timeout: float = 2.0) -> str:
@@ -96,7 +93,7 @@ class Engine:
             try:
                 # The output format given here becomes the HTTP default format of the served queries: keep ClickHouse's own.
                 _chdb.query(self._marker_sql(), "TabSeparated", path=self.data_path)
-            except BaseException as exc:  # reported by wait_ready / the supervisor
+            except BaseException as exc:  # noqa: BLE001 - any end of the server thread is reported by wait_ready
                 self.error = exc
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)

@@ -4,6 +4,7 @@ The engine can only run once per process (chdb's LocalServer), so every start is
 `python -m qtickets_assets.local.cli clickhouse ...` child. Readiness = the child's "ClickHouse ready" line, which
 it prints only after its own marker query was seen through the HTTP port (see clickhouse_engine.py).
 """
+
 from __future__ import annotations
 
 import os
@@ -38,24 +39,36 @@ class EmbeddedClickHouse:
 
     host = "127.0.0.1"
 
-    def __init__(self, path: str | os.PathLike, http_port: int = 0, tcp_port: int | None = 0,
-                 database: str = "qtickets"):
+    def __init__(
+        self, path: str | os.PathLike, http_port: int = 0, tcp_port: int | None = 0, database: str = "qtickets"
+    ):
         self.path = Path(path).absolute()
         self.http_port = http_port or free_port()
         self.tcp_port = None if tcp_port is None else (tcp_port or free_port())
         self.database = database
         self.process: subprocess.Popen | None = None
-        self._lines: "queue.Queue[str | None]" = queue.Queue()
+        self._lines: queue.Queue[str | None] = queue.Queue()
         self.stderr_tail: list[str] = []
 
     # -- lifecycle -------------------------------------------------------------------------------------
-    def start(self) -> "EmbeddedClickHouse":
+    def start(self) -> EmbeddedClickHouse:
         self._lines = queue.Queue()  # a fresh queue: a previous run's end-of-output marker must not end this start
         self.stderr_tail = []
-        cmd = [sys.executable, "-m", "qtickets_assets.local.cli", "clickhouse", "--path", str(self.path),
-               "--http-port", str(self.http_port), "--tcp-port", str(self.tcp_port or 0)]
-        self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        start_new_session=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "qtickets_assets.local.cli",
+            "clickhouse",
+            "--path",
+            str(self.path),
+            "--http-port",
+            str(self.http_port),
+            "--tcp-port",
+            str(self.tcp_port or 0),
+        ]
+        self.process = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
         threading.Thread(target=self._pump, args=(self.process.stdout, True), daemon=True).start()
         threading.Thread(target=self._pump, args=(self.process.stderr, False), daemon=True).start()
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -83,7 +96,7 @@ class EmbeddedClickHouse:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(STOP_TIMEOUT_S)
 
-    def __enter__(self) -> "EmbeddedClickHouse":
+    def __enter__(self) -> EmbeddedClickHouse:
         return self.start()
 
     def __exit__(self, *exc) -> None:

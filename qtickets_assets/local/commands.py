@@ -3,6 +3,7 @@
 Settings are exported into the environment BEFORE the definitions are imported, because the resources read
 them at import (settings.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,9 @@ def _load_definitions():
 
 def _tables(client) -> list[tuple[str, str, int]]:
     """(name, engine, rows) of the platform database; rows of a view are counted (demo-sized data)."""
-    rows = client.query("SELECT name, engine, total_rows FROM system.tables WHERE database = currentDatabase() "
-                        "ORDER BY name").result_rows
+    rows = client.query(
+        "SELECT name, engine, total_rows FROM system.tables WHERE database = currentDatabase() ORDER BY name"
+    ).result_rows
     out = []
     for name, engine, total in rows:
         if engine == "View":
@@ -54,7 +56,7 @@ class _Progress:
 
     def poll(self) -> None:
         records = self.instance.all_logs(self.run_id)
-        for record in records[self.seen:]:
+        for record in records[self.seen :]:
             event = record.dagster_event
             if event is None:
                 continue
@@ -82,15 +84,16 @@ def _run_with_progress(job, instance, run_config: dict, log_path: Path, started:
     """execute_in_process on a thread, with dbt's own log (dagster-dbt writes every dbt event to stdout) sent to
     `log_path`, while this thread prints progress lines to the real stdout."""
     out = sys.stdout
-    run_id = str(uuid.uuid4())          # Dagster's run ids are UUID4 strings
+    run_id = str(uuid.uuid4())  # Dagster's run ids are UUID4 strings
     progress = _Progress(instance, run_id, out, started)
     progress.dbt_log = log_path
     holder: dict = {}
 
     def target() -> None:
         with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            holder["result"] = job.execute_in_process(instance=instance, raise_on_error=False,
-                                                      run_config=run_config, run_id=run_id)
+            holder["result"] = job.execute_in_process(
+                instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
+            )
 
     worker = threading.Thread(target=target, name="demo-run")
     worker.start()
@@ -108,8 +111,11 @@ def _audit_lines(result) -> list[str]:
             if materialization.asset_key.to_user_string() == "qtickets_audit":
                 meta = materialization.metadata
                 report = os.path.join(os.path.dirname(meta["archive"].value), "report.md")
-                return [f"==> audit: {meta['verdict'].value}", f"    report: {report}",
-                        f"    archive: {meta['archive'].value} (sha256 {meta['archive_sha256'].value[:16]}...)"]
+                return [
+                    f"==> audit: {meta['verdict'].value}",
+                    f"    report: {report}",
+                    f"    archive: {meta['archive'].value} (sha256 {meta['archive_sha256'].value[:16]}...)",
+                ]
     return []
 
 
@@ -135,8 +141,10 @@ def demo(args: argparse.Namespace) -> int:
         clickhouse_resource().bootstrap()
         defs = _load_definitions()
         job = defs.resolve_implicit_global_asset_job_def()
-        print(f"==> materializing every asset once (ClickHouse :{clickhouse.http_port}, sandbox :{sandbox.port})",
-              flush=True)
+        print(
+            f"==> materializing every asset once (ClickHouse :{clickhouse.http_port}, sandbox :{sandbox.port})",
+            flush=True,
+        )
         # Dagster's own console log is kept to warnings: the run's full log is in the UI (`make dev`).
         quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
         log_path = LOCAL_DIR / "demo" / "dbt.log"
@@ -145,8 +153,11 @@ def demo(args: argparse.Namespace) -> int:
         failed = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
         print(_check_line(result))
         client = clickhouse_resource().get_client()
-        print("==> tables in ClickHouse (database %s; rows stored, all versions and snapshots; views counted):"
-              % os.environ["CLICKHOUSE_DATABASE"])
+        print(
+            "==> tables in ClickHouse (database {}; rows stored, all versions and snapshots; views counted):".format(
+                os.environ["CLICKHOUSE_DATABASE"]
+            )
+        )
         print("\n".join(_summary(client)))
         client.close()
         audit = _audit_lines(result)
@@ -154,11 +165,16 @@ def demo(args: argparse.Namespace) -> int:
             print("\n".join(audit))
     elapsed = time.monotonic() - started
     if not result.success:
-        print(f"==> demo FAILED in {elapsed:.0f} s; failed steps: {', '.join(failed) or 'see the Dagster UI'} "
-              f"(`make dev` shows the run; dbt's log: {log_path})", file=sys.stderr)
+        print(
+            f"==> demo FAILED in {elapsed:.0f} s; failed steps: {', '.join(failed) or 'see the Dagster UI'} "
+            f"(`make dev` shows the run; dbt's log: {log_path})",
+            file=sys.stderr,
+        )
         return 1
-    print(f"==> demo finished in {elapsed:.0f} s; both servers stopped. dbt's log: {log_path}. "
-          "`make dev` shows this run in the Dagster UI.")
+    print(
+        f"==> demo finished in {elapsed:.0f} s; both servers stopped. dbt's log: {log_path}. "
+        "`make dev` shows this run in the Dagster UI."
+    )
     return 0
 
 
@@ -168,10 +184,21 @@ def dev(args: argparse.Namespace) -> int:
         from qtickets_assets.resources import clickhouse_resource
 
         clickhouse_resource().bootstrap()
-        print(f"==> ClickHouse on :{clickhouse.http_port}, sandbox on :{sandbox.port}; "
-              f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C stops everything)", flush=True)
-        cmd = [os.path.join(os.path.dirname(sys.executable), "dagster"), "dev", "-w", "workspace.yaml",
-               "-h", "127.0.0.1", "-p", str(args.port)]
+        print(
+            f"==> ClickHouse on :{clickhouse.http_port}, sandbox on :{sandbox.port}; "
+            f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C stops everything)",
+            flush=True,
+        )
+        cmd = [
+            os.path.join(os.path.dirname(sys.executable), "dagster"),
+            "dev",
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(args.port),
+        ]
         ui = subprocess.Popen(cmd)
         try:
             return ui.wait()
@@ -189,5 +216,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=dev)
     # Listed for --help only: cli.main hands `bench ...` to qtickets_bench before argparse sees it.
-    sub.add_parser("bench", help="benchmark the platform against dlt and the API/ClickHouse limit "
-                                 "(needs the bench extra: `make bench`)")
+    sub.add_parser(
+        "bench",
+        help="benchmark the platform against dlt and the API/ClickHouse limit (needs the bench extra: `make bench`)",
+    )

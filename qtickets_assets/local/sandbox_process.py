@@ -2,6 +2,7 @@
 
 The platform never imports `qtickets_sandbox`: it only runs it, exactly like it would reach qtickets.ru.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,9 +38,22 @@ class SandboxProcess:
             "QTICKETS_PARTNERS_TOKEN": SANDBOX_PARTNERS_TOKEN,
         }
 
-    def start(self, timeout: float = 120.0) -> "SandboxProcess":
-        cmd = [sys.executable, "-m", "qtickets_sandbox", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-               "--seed", str(self.seed), "--orders", str(self.orders), *self.extra_args]
+    def start(self, timeout: float = 120.0) -> SandboxProcess:
+        cmd = [
+            sys.executable,
+            "-m",
+            "qtickets_sandbox",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--seed",
+            str(self.seed),
+            "--orders",
+            str(self.orders),
+            *self.extra_args,
+        ]
         self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -63,7 +77,7 @@ class SandboxProcess:
                 self.process.kill()
                 self.process.wait(10)
 
-    def __enter__(self) -> "SandboxProcess":
+    def __enter__(self) -> SandboxProcess:
         return self.start()
 
     def __exit__(self, *exc) -> None:

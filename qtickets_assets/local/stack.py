@@ -1,4 +1,5 @@
 """The embedded stack for the demo and `make dev`: ClickHouse (data in .local/clickhouse) + the QTickets sandbox."""
+
 from __future__ import annotations
 
 import contextlib

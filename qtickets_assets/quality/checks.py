@@ -12,8 +12,8 @@ from typing import Any
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     MetadataValue,
     asset_check,
@@ -87,7 +87,7 @@ def build_quality_check(contract: ResourceContract) -> AssetChecksDefinition:
         asset=AssetKey(CATALOG[contract.resource].table),
         name=CHECK_NAME,
         description=f"pandera: {contract.description} Schema drift: new fields warn, missing/retyped required "
-                    f"fields fail.",
+        f"fields fail.",
         blocking=True,
         required_resource_keys={"clickhouse"},
         compute_kind="pandera",

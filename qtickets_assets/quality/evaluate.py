@@ -20,8 +20,9 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import ibis
 import ibis.expr.operations as ops
@@ -35,7 +36,7 @@ from qtickets_assets.quality.frame_sql import frame_sql, ibis_schema, sql_string
 MAX_SAMPLES = 25
 SAMPLES_PER_RULE = 3
 MAX_SAMPLE_CHARS = 200
-_FRAME = "__frame__"            # the unbound ibis table the rules compile against, replaced by the frame's SQL
+_FRAME = "__frame__"  # the unbound ibis table the rules compile against, replaced by the frame's SQL
 
 
 @dataclass
@@ -86,12 +87,13 @@ class ValidationOutcome:
 @dataclass(frozen=True)
 class Rule:
     """One pandera rule of a frame, as a boolean expression that is true on the rows it rejects."""
-    name: str                        # "orders.price: greater_than_or_equal_to(0)" / "orders.payed_at_set_when_payed"
-    fails: ir.BooleanColumn | None   # None for uniqueness rules (counted with uniqExact, sampled by group)
-    column: str | None = None        # the checked column; None for cross-field rules
+
+    name: str  # "orders.price: greater_than_or_equal_to(0)" / "orders.payed_at_set_when_payed"
+    fails: ir.BooleanColumn | None  # None for uniqueness rules (counted with uniqExact, sampled by group)
+    column: str | None = None  # the checked column; None for cross-field rules
     check: str = ""
-    involved: tuple[str, ...] = ()   # columns a cross-field sample shows
-    unique: tuple[str, ...] = ()     # the columns of a uniqueness rule
+    involved: tuple[str, ...] = ()  # columns a cross-field sample shows
+    unique: tuple[str, ...] = ()  # the columns of a uniqueness rule
 
 
 # --- the rules of a pandera model as ibis expressions ----------------------------------------------------------
@@ -118,18 +120,27 @@ def frame_rules(frame: FrameSpec, table: ir.Table) -> list[Rule]:
         if not column.nullable:
             rules.append(Rule(f"{prefix}.{name}: not_nullable", col.isnull(), column=name, check="not_nullable"))
         if column.unique:
-            rules.append(Rule(f"{prefix}.{name}: field_uniqueness", None, column=name, check="field_uniqueness",
-                              unique=(name,)))
+            rules.append(
+                Rule(f"{prefix}.{name}: field_uniqueness", None, column=name, check="field_uniqueness", unique=(name,))
+            )
         for check in column.checks:
             label = check.error or check.name
             predicate = _builtin_expression(check, table, name)
             # pandera's default ignore_na: a null passes the value rules (not-null is its own rule above)
-            rules.append(Rule(f"{prefix}.{name}: {label}", col.notnull() & ~predicate.fill_null(False),
-                              column=name, check=label))
+            rules.append(
+                Rule(f"{prefix}.{name}: {label}", col.notnull() & ~predicate.fill_null(False), column=name, check=label)
+            )
     if schema.unique:
         cols = tuple(schema.unique)
-        rules.append(Rule(f"{prefix}.multiple_fields_uniqueness", None, check="multiple_fields_uniqueness",
-                          unique=cols, involved=cols))
+        rules.append(
+            Rule(
+                f"{prefix}.multiple_fields_uniqueness",
+                None,
+                check="multiple_fields_uniqueness",
+                unique=cols,
+                involved=cols,
+            )
+        )
     model_columns = list(schema.columns)
     for check in schema.checks:
         predicate = check._check_fn(IbisData(table))
@@ -151,9 +162,12 @@ def _aggregate_sql(frame: FrameSpec, table: ir.Table, rules: list[Rule], sql: st
     """One query: per-rule failing rows, drift counts, new keys. Returns (sql, names of the result columns)."""
     ok = ~table["__unparsable"]
     flags = {f"__f{i}": (rule.fails & ok).cast("int8") for i, rule in enumerate(rules) if rule.fails is not None}
-    keep = ["__unparsable", "__new_keys",
-            *(f"__t_{f.name}" for f in frame.fields if f.drifts),
-            *sorted({c for rule in rules for c in rule.unique})]
+    keep = [
+        "__unparsable",
+        "__new_keys",
+        *(f"__t_{f.name}" for f in frame.fields if f.drifts),
+        *sorted({c for rule in rules for c in rule.unique}),
+    ]
     inner = _bind(table.select(*keep, **flags), sql)
     parsable = "NOT __unparsable"
     columns = [("count()", "__rows"), ("countIf(__unparsable)", "__unparsable_rows")]
@@ -163,15 +177,17 @@ def _aggregate_sql(frame: FrameSpec, table: ir.Table, rules: list[Rule], sql: st
         else:
             cols = ", ".join(rule.unique)
             present = " AND ".join(f"{c} IS NOT NULL" for c in rule.unique)
-            columns.append((f"countIf({parsable} AND {present}) - uniqExactIf(({cols}), {parsable} AND {present})",
-                            f"r{i}"))
+            columns.append(
+                (f"countIf({parsable} AND {present}) - uniqExactIf(({cols}), {parsable} AND {present})", f"r{i}")
+            )
     for f in frame.fields:
         if not f.drifts:
             continue
         allowed = ", ".join(sql_string(t) for t in (*f.types, "missing"))
         columns.append((f"countIf({parsable} AND __t_{f.name} = 'missing')", f"m_{f.name}"))
-        columns.append((f"sumMapIf([__t_{f.name}], [toUInt64(1)], {parsable} AND __t_{f.name} NOT IN ({allowed}))",
-                        f"t_{f.name}"))
+        columns.append(
+            (f"sumMapIf([__t_{f.name}], [toUInt64(1)], {parsable} AND __t_{f.name} NOT IN ({allowed}))", f"t_{f.name}")
+        )
     columns.append((f"sumMapIf(__new_keys, arrayMap(k -> toUInt64(1), __new_keys), {parsable})", "__new"))
     select = ",\n  ".join(f"{expr} AS {alias}" for expr, alias in columns)
     return f"SELECT\n  {select}\nFROM (\n{inner}\n)", [alias for _, alias in columns]
@@ -201,7 +217,7 @@ def _masked(column: str, value: Any) -> Any:
     the wrong field: a run of 10 or more digits (an INN, a phone, a card number) is masked whatever the column."""
     value = _jsonable(value)
     if isinstance(value, str) and len(value) > 4 * MAX_SAMPLE_CHARS:
-        value = f"{value[:4 * MAX_SAMPLE_CHARS]}... (+{len(value) - 4 * MAX_SAMPLE_CHARS} chars)"
+        value = f"{value[: 4 * MAX_SAMPLE_CHARS]}... (+{len(value) - 4 * MAX_SAMPLE_CHARS} chars)"
     masked = mask_payload({column: value}).get(column)
     if isinstance(masked, int) and not isinstance(masked, bool) and len(str(abs(masked))) >= 10:
         masked = _LONG_DIGITS.sub(lambda m: "*" * len(m.group()), str(masked))
@@ -238,12 +254,24 @@ class _Samples:
         t = self.table
         if rule.fails is None:
             cols = list(rule.unique)
-            duplicated = (t.filter(~t["__unparsable"] & ibis.and_(*(t[c].notnull() for c in cols)))
-                          .group_by(cols).aggregate(__n=t.count()).filter(lambda g: g["__n"] > 1)
-                          .limit(SAMPLES_PER_RULE))
+            duplicated = (
+                t.filter(~t["__unparsable"] & ibis.and_(*(t[c].notnull() for c in cols)))
+                .group_by(cols)
+                .aggregate(__n=t.count())
+                .filter(lambda g: g["__n"] > 1)
+                .limit(SAMPLES_PER_RULE)
+            )
             rows = self._run(duplicated, cols + ["__n"])
-            return [{"frame": self.frame.name, "check": rule.check, "column": rule.column,
-                     "values": {c: _masked(c, r[c]) for c in cols}, "rows": r["__n"]} for r in rows]
+            return [
+                {
+                    "frame": self.frame.name,
+                    "check": rule.check,
+                    "column": rule.column,
+                    "values": {c: _masked(c, r[c]) for c in cols},
+                    "rows": r["__n"],
+                }
+                for r in rows
+            ]
         shown = [rule.column] if rule.column else list(rule.involved)
         columns = list(dict.fromkeys([self.key, *(c for s in shown for c in self._value_columns(s))]))
         rows = self._run(t.filter(rule.fails & ~t["__unparsable"]).select(*columns).limit(SAMPLES_PER_RULE), columns)
@@ -251,11 +279,24 @@ class _Samples:
         for r in rows:
             key = _jsonable(r[self.key])
             if rule.column:
-                out.append({"frame": self.frame.name, "column": rule.column, "check": rule.check, self.key: key,
-                            "failure_case": _masked(rule.column, self._read(r, rule.column))})
+                out.append(
+                    {
+                        "frame": self.frame.name,
+                        "column": rule.column,
+                        "check": rule.check,
+                        self.key: key,
+                        "failure_case": _masked(rule.column, self._read(r, rule.column)),
+                    }
+                )
             else:
-                out.append({"frame": self.frame.name, "check": rule.check, self.key: key,
-                            "values": {c: _masked(c, self._read(r, c)) for c in shown}})
+                out.append(
+                    {
+                        "frame": self.frame.name,
+                        "check": rule.check,
+                        self.key: key,
+                        "values": {c: _masked(c, self._read(r, c)) for c in shown},
+                    }
+                )
         return out
 
     def _run(self, expr: ir.Table, columns: list[str]) -> list[dict[str, Any]]:
@@ -281,8 +322,9 @@ def _drift(frame: FrameSpec, resource: str, row: dict[str, Any], total: int, rep
         if missing:
             if f.required:
                 report.missing_required[qualified] = missing
-                report.errors.append(f"{label}: required field '{f.shown_path}' missing in {missing} of {total} "
-                                     f"objects")
+                report.errors.append(
+                    f"{label}: required field '{f.shown_path}' missing in {missing} of {total} objects"
+                )
             else:
                 report.missing_optional[qualified] = missing
         types, counts = row[f"t_{f.name}"]
@@ -291,14 +333,17 @@ def _drift(frame: FrameSpec, resource: str, row: dict[str, Any], total: int, rep
             if f.required:
                 report.retyped_required[qualified] = retyped
                 got = ", ".join(f"{t} x{c}" for t, c in retyped.items())
-                report.errors.append(f"{label}: required field '{f.shown_path}' retyped in {sum(retyped.values())} "
-                                     f"of {total} objects (expected {'|'.join(f.types)}, got {got})")
+                report.errors.append(
+                    f"{label}: required field '{f.shown_path}' retyped in {sum(retyped.values())} "
+                    f"of {total} objects (expected {'|'.join(f.types)}, got {got})"
+                )
             else:
                 report.retyped_optional[qualified] = retyped
 
 
-def evaluate_contract(contract: ResourceContract, table: str, run_id: str,
-                      query: Callable[[str], list[tuple]]) -> ValidationOutcome:
+def evaluate_contract(
+    contract: ResourceContract, table: str, run_id: str, query: Callable[[str], list[tuple]]
+) -> ValidationOutcome:
     """Validate the rows of `table` (a validated identifier) loaded by `run_id`. `query(sql)` returns result rows."""
     outcome = ValidationOutcome(resource=contract.resource, rows_checked=0)
     for position, frame in enumerate(contract.frames):
@@ -321,8 +366,13 @@ def evaluate_contract(contract: ResourceContract, table: str, run_id: str,
             outcome.failure_counts[rule.name] = failing
             if len(outcome.failure_samples) < MAX_SAMPLES:
                 try:
-                    outcome.failure_samples.extend(samples.fetch(rule)[:MAX_SAMPLES - len(outcome.failure_samples)])
+                    outcome.failure_samples.extend(samples.fetch(rule)[: MAX_SAMPLES - len(outcome.failure_samples)])
                 except Exception as exc:  # noqa: BLE001 - the counts stand; a sample query must not hide them
-                    outcome.failure_samples.append({"frame": frame.name, "check": rule.check,
-                                                    "error": mask_text(f"{type(exc).__name__}: {exc}")[:300]})
+                    outcome.failure_samples.append(
+                        {
+                            "frame": frame.name,
+                            "check": rule.check,
+                            "error": mask_text(f"{type(exc).__name__}: {exc}")[:300],
+                        }
+                    )
     return outcome

@@ -106,5 +106,4 @@ class ResourceContract:
             columns = set(frame.model.to_schema().columns)
             missing = columns - {f.name for f in frame.fields}
             if missing:
-                raise ValueError(f"{self.resource}.{frame.name}: model columns without a FieldSpec: "
-                                 f"{sorted(missing)}")
+                raise ValueError(f"{self.resource}.{frame.name}: model columns without a FieldSpec: {sorted(missing)}")

@@ -24,15 +24,19 @@ MISSING = "missing"
 
 # The JSON type of a raw value. ClickHouse re-serialises raw values compactly, so the first character decides,
 # except numbers: integers are digits only (`1500`), anything else numeric is a float (`1500.5`, `1e3`).
-_JSON_TYPE = ("multiIf({r} = '', 'missing', {r} = 'null', 'null', {r} IN ('true', 'false'), 'bool', "
-              "startsWith({r}, '\"'), 'string', startsWith({r}, '{{'), 'object', startsWith({r}, '['), 'array', "
-              "match({r}, '^-?[0-9]+$'), 'int', 'float')")
+_JSON_TYPE = (
+    "multiIf({r} = '', 'missing', {r} = 'null', 'null', {r} IN ('true', 'false'), 'bool', "
+    "startsWith({r}, '\"'), 'string', startsWith({r}, '{{'), 'object', startsWith({r}, '['), 'array', "
+    "match({r}, '^-?[0-9]+$'), 'int', 'float')"
+)
 
 # ClickHouse's JSON parsers reject a whole document that holds a lone UTF-16 surrogate escape (`\udcff`, which the
 # API may send and the payload keeps byte for byte). In the validation frame every surrogate escape reads as
 # U+FFFD (escaped emoji too: PHP writes them as surrogate pairs); the stored payload is untouched.
-_SANITISED = ("if(positionCaseInsensitive({p}, '\\\\ud') > 0, "
-              "replaceRegexpAll({p}, '\\\\\\\\u[dD][89a-fA-F][0-9a-fA-F]{{2}}', '\\\\\\\\ufffd'), {p})")
+_SANITISED = (
+    "if(positionCaseInsensitive({p}, '\\\\ud') > 0, "
+    "replaceRegexpAll({p}, '\\\\\\\\u[dD][89a-fA-F][0-9a-fA-F]{{2}}', '\\\\\\\\ufffd'), {p})"
+)
 _KV = "CAST(JSONExtractKeysAndValuesRaw({obj}), 'Map(String, String)')"
 
 
@@ -73,7 +77,7 @@ def value_expr(f: FieldSpec, raw: str, jtype: str, target: dt.DataType) -> str:
             branches += [f"{jtype} = 'int'", f"toInt64OrNull({raw})"]
         if BOOL in allowed:
             branches += [f"{jtype} = 'bool'", f"toInt64({raw} = 'true')"]
-        if STR in allowed:      # numeric strings ("27061"); anything else reads as NULL
+        if STR in allowed:  # numeric strings ("27061"); anything else reads as NULL
             branches += [f"{jtype} = 'string'", f"toInt64OrNull(JSONExtractString({raw}))"]
     elif target.is_floating():
         numeric = [t for t in (INT, FLOAT) if t in allowed]
@@ -85,7 +89,7 @@ def value_expr(f: FieldSpec, raw: str, jtype: str, target: dt.DataType) -> str:
         if STR in allowed:
             branches += [f"{jtype} = 'string'", f"JSONExtractString({raw})"]
         numeric = [t for t in (INT, FLOAT) if t in allowed]
-        if numeric:     # an id documented as string or number ("27061" / 27061): its digits
+        if numeric:  # an id documented as string or number ("27061" / 27061): its digits
             branches += [f"{jtype} IN ({', '.join(sql_string(t) for t in numeric)})", raw]
     else:
         raise ValueError(f"{f.name}: unsupported model type {target}")
@@ -95,7 +99,7 @@ def value_expr(f: FieldSpec, raw: str, jtype: str, target: dt.DataType) -> str:
 
 
 def _column_value(f: FieldSpec, target: dt.DataType) -> str:
-    column = f"__c_{f.path[1:]}"    # staging columns travel prefixed: an alias may not shadow its own source
+    column = f"__c_{f.path[1:]}"  # staging columns travel prefixed: an alias may not shadow its own source
     if target.is_integer():
         return f"toInt64({column})"
     if target.is_floating():
@@ -124,8 +128,7 @@ def frame_columns(frame: FrameSpec) -> list[tuple[str, str]]:
         if f.timestamp:
             out.append((f"parseDateTime64BestEffortOrNull({f.name}, 3, 'UTC')", f"{f.name}__ts"))
     known = ", ".join(sql_string(k) for k in sorted(frame.known_fields))
-    out.append((f"arrayFilter(k -> NOT has([{known}], k) AND NOT startsWith(k, '__'), mapKeys(__kv))",
-                "__new_keys"))
+    out.append((f"arrayFilter(k -> NOT has([{known}], k) AND NOT startsWith(k, '__'), mapKeys(__kv))", "__new_keys"))
     out.append(("empty(__kv) AND NOT match(__obj, '^\\\\s*\\\\{\\\\s*\\\\}\\\\s*$')", "__unparsable"))
     return out
 
@@ -146,9 +149,11 @@ def frame_sql(frame: FrameSpec, table: str, run_id: str) -> str:
         with_maps = f"SELECT {key_list}__obj, {_KV.format(obj='__obj')} AS __kv FROM ({objects})"
     else:
         parents = f"SELECT {source_keys}{_KV.format(obj=payload)} AS __pkv FROM {table} WHERE {where}"
-        children = (f"SELECT {key_list}__pkv, arrayJoin(arrayFilter(x -> startsWith(x, '{{'), "
-                    f"JSONExtractArrayRaw(__pkv[{sql_string(frame.explode.list_field)}]))) AS __obj "
-                    f"FROM ({parents})")
+        children = (
+            f"SELECT {key_list}__pkv, arrayJoin(arrayFilter(x -> startsWith(x, '{{'), "
+            f"JSONExtractArrayRaw(__pkv[{sql_string(frame.explode.list_field)}]))) AS __obj "
+            f"FROM ({parents})"
+        )
         with_maps = f"SELECT {key_list}__pkv, __obj, {_KV.format(obj='__obj')} AS __kv FROM ({children})"
     columns = ",\n    ".join(f"{expr} AS {alias}" for expr, alias in frame_columns(frame))
     return f"SELECT\n    {columns}\nFROM ({with_maps})"

@@ -9,12 +9,12 @@ result only appears when something runs it); definitions.py must include `freshn
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Iterable, Mapping, Sequence
 
 from dagster import (
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     AssetSpec,
     DefaultSensorStatus,
@@ -83,7 +83,9 @@ def build_freshness_sensor(checks: Sequence[AssetChecksDefinition]) -> SensorDef
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return build_sensor_for_freshness_checks(
-            freshness_checks=checks, minimum_interval_seconds=300, name="freshness_checks_sensor",
+            freshness_checks=checks,
+            minimum_interval_seconds=300,
+            name="freshness_checks_sensor",
             default_status=DefaultSensorStatus.STOPPED,
         )
 

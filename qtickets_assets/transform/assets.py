@@ -25,8 +25,9 @@ class DbtBuildConfig(Config):
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
     """The `dbt build` command line for a run config (pure; unit-tested)."""
     args = ["build"]
-    dbt_vars = {k: v for k, v in (("sales_date_from", config.sales_date_from),
-                                  ("sales_date_to", config.sales_date_to)) if v}
+    dbt_vars = {
+        k: v for k, v in (("sales_date_from", config.sales_date_from), ("sales_date_to", config.sales_date_to)) if v
+    }
     for value in dbt_vars.values():
         _check_iso_date(value)
     if dbt_vars:

@@ -3,6 +3,7 @@
 The manifest is prepared at install time (`dbt parse`, see the Makefile) and only re-parsed under `dagster dev`
 (`prepare_if_dev`): production never parses at import.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,9 +37,20 @@ def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     subprocess.run(
         # --no-partial-parse: a partial parse can drop the patches of tests/singular_tests.yml (seen with dbt 1.11
         # after a source file changed), and a full parse takes only a few seconds offline.
-        [dbt_executable(), "parse", "--quiet", "--no-partial-parse", "--project-dir", str(project.project_dir),
-         "--profiles-dir", str(project.profiles_dir), "--target-path", str(project.target_path)],
-        check=True, env=env, timeout=300,
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--no-partial-parse",
+            "--project-dir",
+            str(project.project_dir),
+            "--profiles-dir",
+            str(project.profiles_dir),
+            "--target-path",
+            str(project.target_path),
+        ],
+        check=True,
+        env=env,
+        timeout=300,
     )
     return project.manifest_path
-

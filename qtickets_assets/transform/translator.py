@@ -1,6 +1,7 @@
 """How dbt resources appear in Dagster: models keyed by their bare name in group "transform"; sources keep the
 keys of the ingestion assets they read (meta.dagster.asset_key in __sources.yml), so the lineage runs from each
 API resource through staging to the marts."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -36,8 +37,9 @@ class QTicketsDbtTranslator(DagsterDbtTranslator):
             return TRANSFORM_GROUP
         return super().get_group_name(dbt_resource_props)
 
-    def get_asset_check_spec(self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str,
-                             project) -> AssetCheckSpec | None:
+    def get_asset_check_spec(
+        self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str, project
+    ) -> AssetCheckSpec | None:
         # dagster-dbt reads a check's description from the test's meta only, so every generic test showed "No
         # description provided": describe it from the test itself when nobody wrote one.
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)

@@ -8,6 +8,7 @@ b2 `run_parallel`: dlt's fastest honest configuration found here: a resource yie
    workers. `spec["max_table_nesting"]` (None = dlt's default unnesting) is recorded with the figures.
 dlt is imported here only (the `bench` extra); its telemetry is switched off before the import.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,7 +20,7 @@ _mods: dict = {}
 
 
 def prepare(spec: dict) -> None:
-    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"      # loopback only: no telemetry calls
+    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"  # loopback only: no telemetry calls
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
     if spec["variant"] == "dlt_parallel":
         os.environ["EXTRACT__WORKERS"] = str(spec["concurrency"])
@@ -53,11 +54,21 @@ def prepare(spec: dict) -> None:
 def _pipeline(spec: dict, name: str):
     dlt = _mods["dlt"]
     ch = spec["ch"]
-    credentials = {"host": ch["host"], "port": ch["tcp_port"], "http_port": ch["http_port"],
-                   "username": "default", "password": "", "database": spec["database"], "secure": 0}
-    return dlt.pipeline(pipeline_name=name, pipelines_dir=tempfile.mkdtemp(prefix="bench_dlt_"),
-                        destination=dlt.destinations.clickhouse(credentials=credentials),
-                        dataset_name=spec["dataset"])
+    credentials = {
+        "host": ch["host"],
+        "port": ch["tcp_port"],
+        "http_port": ch["http_port"],
+        "username": "default",
+        "password": "",
+        "database": spec["database"],
+        "secure": 0,
+    }
+    return dlt.pipeline(
+        pipeline_name=name,
+        pipelines_dir=tempfile.mkdtemp(prefix="bench_dlt_"),
+        destination=dlt.destinations.clickhouse(credentials=credentials),
+        dataset_name=spec["dataset"],
+    )
 
 
 def _finish(spec: dict, pipeline, seconds: float, extra: dict) -> dict:
@@ -65,29 +76,42 @@ def _finish(spec: dict, pipeline, seconds: float, extra: dict) -> dict:
     client = _mods["ch_client"]
     rows = int(client.command(f"SELECT count() FROM {spec['database']}.{table}"))
     trace = pipeline.last_trace
-    steps = {s.step: round((s.finished_at - s.started_at).total_seconds(), 3) for s in trace.steps} \
-        if trace else {}
-    tables = client.query(f"SELECT name FROM system.tables WHERE database = '{spec['database']}' "
-                          f"AND name LIKE '{spec['dataset']}___%'").result_rows
-    return {"seconds": seconds, "rows": rows, "table_rows": rows, "dlt_steps": steps,
-            "dlt_tables": len(tables), **extra}
+    steps = {s.step: round((s.finished_at - s.started_at).total_seconds(), 3) for s in trace.steps} if trace else {}
+    tables = client.query(
+        f"SELECT name FROM system.tables WHERE database = '{spec['database']}' AND name LIKE '{spec['dataset']}___%'"
+    ).result_rows
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "table_rows": rows,
+        "dlt_steps": steps,
+        "dlt_tables": len(tables),
+        **extra,
+    }
 
 
 def run_rest_api(spec: dict) -> dict:
-    source = _mods["rest_api_source"]({
-        "client": {"base_url": spec["rest_url"].rstrip("/") + "/",
-                   "auth": {"type": "bearer", "token": spec["token"]}},
-        "resource_defaults": {"write_disposition": "merge", "primary_key": "id"},
-        "resources": [{
-            "name": "orders",
-            "endpoint": {
-                "path": "orders", "method": "GET",
-                "json": {"perPage": spec["page_size"], "orderBy": {"id": "asc"}},
-                "paginator": _mods["Paginator"](base_page=1, page_body_path="page", total_path=None),
-                "data_selector": "data",
+    source = _mods["rest_api_source"](
+        {
+            "client": {
+                "base_url": spec["rest_url"].rstrip("/") + "/",
+                "auth": {"type": "bearer", "token": spec["token"]},
             },
-        }],
-    })
+            "resource_defaults": {"write_disposition": "merge", "primary_key": "id"},
+            "resources": [
+                {
+                    "name": "orders",
+                    "endpoint": {
+                        "path": "orders",
+                        "method": "GET",
+                        "json": {"perPage": spec["page_size"], "orderBy": {"id": "asc"}},
+                        "paginator": _mods["Paginator"](base_page=1, page_body_path="page", total_path=None),
+                        "data_selector": "data",
+                    },
+                }
+            ],
+        }
+    )
     pipeline = _pipeline(spec, "bench_rest_api")
     started = time.perf_counter()
     pipeline.run(source)
@@ -96,7 +120,7 @@ def run_rest_api(spec: dict) -> dict:
 
 def run_parallel(spec: dict) -> dict:
     dlt, requests = _mods["dlt"], _mods["requests"]
-    from dlt.common import json as dlt_json     # orjson underneath, like the platform
+    from dlt.common import json as dlt_json  # orjson underneath, like the platform
 
     url = spec["rest_url"].rstrip("/") + "/orders"
     headers = {"Authorization": f"Bearer {spec['token']}", "Accept": "application/json"}
@@ -105,8 +129,9 @@ def run_parallel(spec: dict) -> dict:
 
     def get(page: int) -> dict:
         session = getattr(sessions, "s", None) or setattr(sessions, "s", requests.Session()) or sessions.s
-        resp = session.get(url, json={"page": page, "perPage": per_page, "orderBy": {"id": "asc"}},
-                           headers=headers, timeout=120)
+        resp = session.get(
+            url, json={"page": page, "perPage": per_page, "orderBy": {"id": "asc"}}, headers=headers, timeout=120
+        )
         resp.raise_for_status()
         return dlt_json.loadb(resp.content)
 

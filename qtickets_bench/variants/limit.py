@@ -7,9 +7,11 @@ insert = a bare `insert_arrow` of exactly the rows the platform writes (typed ke
          fetch, 100 pages (50,000 rows) per insert, so memory stays bounded at any N: ClickHouse's share.
 The sum is a serial lower bound; a loader that overlaps fetching and inserting may even beat it.
 """
+
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 _mods: dict = {}
 CHUNK_PAGES = 100
@@ -25,11 +27,18 @@ def prepare(spec: dict) -> None:
 
     from .pages import OrdersPager
 
-    _mods.update(cc=clickhouse_connect, orjson=orjson, pa=pa, order_keys=order_keys, payload_bytes=payload_bytes,
-                 ClickHouseResource=ClickHouseResource, OrdersPager=OrdersPager)
+    _mods.update(
+        cc=clickhouse_connect,
+        orjson=orjson,
+        pa=pa,
+        order_keys=order_keys,
+        payload_bytes=payload_bytes,
+        ClickHouseResource=ClickHouseResource,
+        OrdersPager=OrdersPager,
+    )
     ch = spec["ch"]
     _mods["resource"] = ClickHouseResource(host=ch["host"], port=ch["http_port"], database=spec["database"])
-    _mods["resource"].bootstrap()       # the staging DDL, outside the timing
+    _mods["resource"].bootstrap()  # the staging DDL, outside the timing
 
 
 def _arrow_table(pages: list[bytes], loaded_at, run_id: str, version_base: int, offset: int):
@@ -42,18 +51,25 @@ def _arrow_table(pages: list[bytes], loaded_at, run_id: str, version_base: int, 
             cols[7].append(payload_bytes(obj))
     n = len(cols[0])
     ts = pa.timestamp("ms", tz="UTC")
-    return pa.table({
-        "order_id": pa.array(cols[0], pa.uint64()), "event_id": pa.array(cols[1], pa.uint64()),
-        "payed": pa.array(cols[2], pa.uint8()), "created_at": pa.array(cols[3], ts),
-        "payed_at": pa.array(cols[4], ts), "updated_at": pa.array(cols[5], ts), "deleted_at": pa.array(cols[6], ts),
-        "payload": pa.array(cols[7], pa.binary()),
-        "_loaded_at": pa.array([loaded_at] * n, ts), "_run_id": pa.array([run_id] * n, pa.string()),
-        "_version": pa.array(range(version_base + offset, version_base + offset + n), pa.uint64()),
-    })
+    return pa.table(
+        {
+            "order_id": pa.array(cols[0], pa.uint64()),
+            "event_id": pa.array(cols[1], pa.uint64()),
+            "payed": pa.array(cols[2], pa.uint8()),
+            "created_at": pa.array(cols[3], ts),
+            "payed_at": pa.array(cols[4], ts),
+            "updated_at": pa.array(cols[5], ts),
+            "deleted_at": pa.array(cols[6], ts),
+            "payload": pa.array(cols[7], pa.binary()),
+            "_loaded_at": pa.array([loaded_at] * n, ts),
+            "_run_id": pa.array([run_id] * n, pa.string()),
+            "_version": pa.array(range(version_base + offset, version_base + offset + n), pa.uint64()),
+        }
+    )
 
 
 def run(spec: dict) -> dict:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     pager = _mods["OrdersPager"](spec["rest_url"], spec["token"], spec["page_size"], spec["concurrency"])
     # Part 1: the API at the same page size and concurrency, nothing kept.
@@ -66,7 +82,7 @@ def run(spec: dict) -> dict:
     # Part 2: bare Arrow inserts of the platform's rows (only the insert calls are timed).
     client = _mods["resource"].get_client()
     table = "stg_qtickets_api_orders_raw"
-    loaded_at, run_id, version_base = datetime.now(timezone.utc), "bench-limit", time.time_ns()
+    loaded_at, run_id, version_base = datetime.now(UTC), "bench-limit", time.time_ns()
     insert_seconds, rows, inserts = 0.0, 0, 0
     for lo in range(1, count + 1, CHUNK_PAGES):
         pages = list(pager.map_pages(list(range(lo, min(count, lo + CHUNK_PAGES - 1) + 1)), fn=lambda b: b))
@@ -78,6 +94,13 @@ def run(spec: dict) -> dict:
         rows += arrow.num_rows
         inserts += 1
     table_rows = int(client.command(f"SELECT count() FROM {table}"))
-    return {"seconds": fetch_seconds + insert_seconds, "fetch_seconds": fetch_seconds,
-            "insert_seconds": insert_seconds, "rows": rows, "pages": count, "bytes_fetched": fetched,
-            "inserts": inserts, "table_rows": table_rows}
+    return {
+        "seconds": fetch_seconds + insert_seconds,
+        "fetch_seconds": fetch_seconds,
+        "insert_seconds": insert_seconds,
+        "rows": rows,
+        "pages": count,
+        "bytes_fetched": fetched,
+        "inserts": inserts,
+        "table_rows": table_rows,
+    }

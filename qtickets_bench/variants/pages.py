@@ -2,12 +2,13 @@
 
 Page 1 first (it tells the total), then the rest N at a time on thread-local keep-alive sessions.
 """
+
 from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterator
 
 import requests
 

@@ -11,6 +11,7 @@ tests run that job as the schedule would, against the real sandbox over HTTP, an
 * the same proxy with the loud override set: the writes run (the guard above is the policy, not a broken probe);
 * QTICKETS_ALLOW_WRITES=true on the sandbox itself: the writes run.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -32,7 +33,7 @@ from tests.conftest import new_database
 
 pytestmark = pytest.mark.integration
 
-COUNTERS = ("requests_served", "faults_injected", "generation_seconds", "fanout_cache")   # change with any read
+COUNTERS = ("requests_served", "faults_injected", "generation_seconds", "fanout_cache")  # change with any read
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def sandbox():
 
 class _TunnelHandler(BaseHTTPRequestHandler):
     """Forwards the QTickets API to the sandbox and hides the sandbox's own routes, like a tunnel to a real API."""
+
     protocol_version = "HTTP/1.1"
     target: tuple[str, int] = ("127.0.0.1", 0)
 
@@ -91,11 +93,17 @@ def state(sandbox) -> dict:
 
 def run_audit_job(monkeypatch, tmp_path: Path, clickhouse_server, base: str, sandbox, **env) -> dict:
     """`audit_job` exactly as the schedule starts it (no run config), with the settings in the environment."""
-    monkeypatch.chdir(tmp_path)            # the default output root, .local/audit, is relative to the cwd
+    monkeypatch.chdir(tmp_path)  # the default output root, .local/audit, is relative to the cwd
     database = new_database(clickhouse_server, "audit_writes").database
-    settings = {**clickhouse_server.env(), "CLICKHOUSE_DATABASE": database,
-                "QTICKETS_BASE_URL": f"{base}/api/rest/v1", "QTICKETS_PARTNERS_BASE_URL": f"{base}/api/partners/v1",
-                "QTICKETS_TOKEN": sandbox.token, "QTICKETS_PARTNERS_TOKEN": sandbox.partners_token, **env}
+    settings = {
+        **clickhouse_server.env(),
+        "CLICKHOUSE_DATABASE": database,
+        "QTICKETS_BASE_URL": f"{base}/api/rest/v1",
+        "QTICKETS_PARTNERS_BASE_URL": f"{base}/api/partners/v1",
+        "QTICKETS_TOKEN": sandbox.token,
+        "QTICKETS_PARTNERS_TOKEN": sandbox.partners_token,
+        **env,
+    }
     for key in ("QTICKETS_ALLOW_WRITES", NON_SANDBOX_OVERRIDE):
         monkeypatch.delenv(key, raising=False)
     for key, value in settings.items():
@@ -126,7 +134,8 @@ def test_scheduled_audit_with_default_settings_changes_nothing(sandbox, clickhou
 
 
 def test_writes_requested_through_a_tunnel_that_is_not_the_sandbox_change_nothing(
-        sandbox, tunnel, clickhouse_server, tmp_path, monkeypatch):
+    sandbox, tunnel, clickhouse_server, tmp_path, monkeypatch
+):
     before = state(sandbox)
     run = run_audit_job(monkeypatch, tmp_path, clickhouse_server, tunnel, sandbox, QTICKETS_ALLOW_WRITES="true")
     assert state(sandbox) == before
@@ -138,20 +147,27 @@ def test_writes_requested_through_a_tunnel_that_is_not_the_sandbox_change_nothin
 
 def test_the_loud_override_lets_writes_through_the_tunnel(sandbox, tunnel, clickhouse_server, tmp_path, monkeypatch):
     before = state(sandbox)
-    run = run_audit_job(monkeypatch, tmp_path, clickhouse_server, tunnel, sandbox, QTICKETS_ALLOW_WRITES="true",
-                        **{NON_SANDBOX_OVERRIDE: "yes"})
+    run = run_audit_job(
+        monkeypatch,
+        tmp_path,
+        clickhouse_server,
+        tunnel,
+        sandbox,
+        QTICKETS_ALLOW_WRITES="true",
+        **{NON_SANDBOX_OVERRIDE: "yes"},
+    )
     assert state(sandbox) != before
     assert run["metadata"]["cases_not_executed"].value == 0, _debug_not_executed(run)
 
 
 def test_requested_writes_run_against_the_sandbox(sandbox, clickhouse_server, tmp_path, monkeypatch):
     before = state(sandbox)
-    run = run_audit_job(monkeypatch, tmp_path, clickhouse_server, sandbox.base_url, sandbox,
-                        QTICKETS_ALLOW_WRITES="true")
+    run = run_audit_job(
+        monkeypatch, tmp_path, clickhouse_server, sandbox.base_url, sandbox, QTICKETS_ALLOW_WRITES="true"
+    )
     after = state(sandbox)
     assert after["clock"] != before["clock"] and after != before
     assert run["metadata"]["cases_not_executed"].value == 0, _debug_not_executed(run)
-
 
 
 def _debug_not_executed(run):

@@ -5,6 +5,7 @@ dates, following architecture.md "Fact semantics". Every row of fact_qtickets_sa
 fact_qtickets_inventory_latest must match, to the kopeck; after `sandbox.advance(120)` (new orders, payments,
 refunds) an incremental re-run must match the new truth with nothing doubled.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,8 @@ from dagster import materialize
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.qtickets.client.resource import QTicketsResource
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.transform.project import dbt_resource, prepare_manifest
 from qtickets_sandbox.testing import SandboxServer
 
@@ -44,8 +45,16 @@ def _money(value) -> Decimal:
 def expected_sales(orders: list[dict], events: list[dict]) -> dict[tuple, tuple]:
     """(sales_date, event_id, show_id) -> (event_name, city, currency, sold, revenue, orders, refunded, amount)."""
     names = {int(e["id"]): (e.get("name") or "", ((e.get("city") or {}).get("name")) or "") for e in events}
-    acc: dict[tuple, dict] = defaultdict(lambda: {"sold": 0, "revenue": Decimal("0"), "orders": set(),
-                                                  "refunded": 0, "amount": Decimal("0"), "currency": set()})
+    acc: dict[tuple, dict] = defaultdict(
+        lambda: {
+            "sold": 0,
+            "revenue": Decimal("0"),
+            "orders": set(),
+            "refunded": 0,
+            "amount": Decimal("0"),
+            "currency": set(),
+        }
+    )
     for order in orders:
         if not _flag(order.get("payed")) or order.get("deleted_at") or not order.get("payed_at"):
             continue
@@ -69,15 +78,27 @@ def expected_sales(orders: list[dict], events: list[dict]) -> dict[tuple, tuple]
         if row["sold"] == 0 and row["refunded"] == 0:
             continue  # only cancelled lines: no row in the fact
         assert len(row["currency"]) == 1, f"two currencies at {key}"
-        out[key] = (*names.get(key[1], ("", "")), row["currency"].pop(), row["sold"], row["revenue"],
-                    len(row["orders"]), row["refunded"], row["amount"])
+        out[key] = (
+            *names.get(key[1], ("", "")),
+            row["currency"].pop(),
+            row["sold"],
+            row["revenue"],
+            len(row["orders"]),
+            row["refunded"],
+            row["amount"],
+        )
     return out
 
 
 def loaded_shows(events: list[dict]) -> list[tuple[int, int]]:
     """(event_id, show_id) of the shows the loader snapshots: active, non-deleted shows of active, non-deleted events."""
-    return [(int(e["id"]), int(s["id"])) for e in events if not e.get("deleted_at") and _flag(e.get("is_active"))
-            for s in e.get("shows") or [] if not s.get("deleted_at") and _flag(s.get("is_active"))]
+    return [
+        (int(e["id"]), int(s["id"]))
+        for e in events
+        if not e.get("deleted_at") and _flag(e.get("is_active"))
+        for s in e.get("shows") or []
+        if not s.get("deleted_at") and _flag(s.get("is_active"))
+    ]
 
 
 class InventoryOracle:
@@ -105,8 +126,10 @@ class InventoryOracle:
 
 
 def fact_sales(client) -> dict[tuple, tuple]:
-    result = client.query("select sales_date, event_id, show_id, event_name, city, currency_id, tickets_sold, "
-                          "revenue, orders_count, tickets_refunded, refunded_amount from fact_qtickets_sales_daily")
+    result = client.query(
+        "select sales_date, event_id, show_id, event_name, city, currency_id, tickets_sold, "
+        "revenue, orders_count, tickets_refunded, refunded_amount from fact_qtickets_sales_daily"
+    )
     rows = {}
     for r in result.result_rows:
         key = (r[0], int(r[1]), int(r[2]))
@@ -116,8 +139,10 @@ def fact_sales(client) -> dict[tuple, tuple]:
 
 
 def fact_inventory(client) -> dict[tuple, tuple]:
-    result = client.query("select event_id, show_id, tickets_total, tickets_left, tickets_sold, snapshot_ts "
-                          "from fact_qtickets_inventory_latest")
+    result = client.query(
+        "select event_id, show_id, tickets_total, tickets_left, tickets_sold, snapshot_ts "
+        "from fact_qtickets_inventory_latest"
+    )
     assert all(r[5] is not None for r in result.result_rows)
     return {(int(r[0]), int(r[1])): (int(r[2]), int(r[3]), int(r[4])) for r in result.result_rows}
 
@@ -127,14 +152,17 @@ def assert_same(actual: dict, expected: dict, what: str) -> None:
     wrong = {k: (actual[k], expected[k]) for k in actual.keys() & expected.keys() if actual[k] != expected[k]}
     assert not (missing or extra or wrong), (
         f"{what}: {len(missing)} missing, {len(extra)} extra, {len(wrong)} wrong; e.g. "
-        f"missing={sorted(missing)[:3]} extra={sorted(extra)[:3]} wrong={list(wrong.items())[:3]}")
+        f"missing={sorted(missing)[:3]} extra={sorted(extra)[:3]} wrong={list(wrong.items())[:3]}"
+    )
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
     prepare_manifest()
-    with SandboxServer(orders=2000, seed=42) as sandbox, \
-            EmbeddedClickHouse(path=tmp_path_factory.mktemp("ch"), http_port=0, tcp_port=0) as ch:
+    with (
+        SandboxServer(orders=2000, seed=42) as sandbox,
+        EmbeddedClickHouse(path=tmp_path_factory.mktemp("ch"), http_port=0, tcp_port=0) as ch,
+    ):
         saved = dict(os.environ)
         # dbt reads its connection from the environment (profiles.yml); Dagster resources get it explicitly.
         os.environ.update({**ch.env(), "QTICKETS_TIMEZONE": TZ_NAME})
@@ -143,9 +171,12 @@ def platform(tmp_path_factory):
             clickhouse.bootstrap()
             resources = {
                 "clickhouse": clickhouse,
-                "qtickets": QTicketsResource(base_url=sandbox.rest_url, token=sandbox.token,
-                                             partners_base_url=sandbox.partners_url,
-                                             partners_token=sandbox.partners_token),
+                "qtickets": QTicketsResource(
+                    base_url=sandbox.rest_url,
+                    token=sandbox.token,
+                    partners_base_url=sandbox.partners_url,
+                    partners_token=sandbox.partners_token,
+                ),
                 "dbt": dbt_resource(),
             }
             yield sandbox, clickhouse.get_client(), resources
@@ -175,8 +206,9 @@ def check_facts(sandbox, client, inventory: InventoryOracle | None = None) -> tu
         inventory.observe(sandbox)
     assert_same(fact_inventory(client), inventory.expected(), "fact_qtickets_inventory_latest")
     # the UTM fact carries the same totals
-    utm = client.query("select sum(tickets_sold), sum(revenue), sum(tickets_refunded) "
-                       "from fact_qtickets_sales_utm_daily").result_rows[0]
+    utm = client.query(
+        "select sum(tickets_sold), sum(revenue), sum(tickets_refunded) from fact_qtickets_sales_utm_daily"
+    ).result_rows[0]
     tickets = sum(v[3] for v in sales.values())
     revenue = sum((v[4] for v in sales.values()), Decimal("0"))
     assert (int(utm[0]), Decimal(utm[1]), int(utm[2])) == (tickets, revenue, sum(v[6] for v in sales.values()))

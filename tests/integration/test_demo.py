@@ -1,5 +1,6 @@
 """`qtickets-platform demo` as a newcomer runs it: a real embedded ClickHouse and sandbox, one run of every asset,
 and an output of progress lines and a summary, with dbt's own log in a file the summary names."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,14 @@ def test_demo_prints_progress_and_a_summary_not_dbt_s_log(tmp_path):
     env = {**os.environ, "QTICKETS_LOCAL_DIR": str(tmp_path / "local"), "DAGSTER_HOME": str(tmp_path / "home")}
     for key in [k for k in env if k.startswith(("CLICKHOUSE_", "QTICKETS_")) and k != "QTICKETS_LOCAL_DIR"]:
         del env[key]
-    done = subprocess.run([sys.executable, "-m", "qtickets_assets.local.cli", "demo", "--orders", "400"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=540)
+    done = subprocess.run(
+        [sys.executable, "-m", "qtickets_assets.local.cli", "demo", "--orders", "400"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
     out = done.stdout
     assert done.returncode == 0, (out[-3000:], done.stderr[-3000:])
     assert "Warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]

@@ -1,4 +1,5 @@
 """The embedded ClickHouse launcher: answers, persists across a restart, refuses a busy port, stops cleanly."""
+
 from __future__ import annotations
 
 import signal
@@ -31,8 +32,18 @@ def test_serves_clickhouse_26_9_and_persists_across_restart(tmp_path):
 
 def test_cli_stops_on_sigterm_within_5_seconds(tmp_path):
     port = free_port()
-    cmd = [sys.executable, "-m", "qtickets_assets.local.cli", "clickhouse", "--path", str(tmp_path / "d"),
-           "--http-port", str(port), "--tcp-port", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "qtickets_assets.local.cli",
+        "clickhouse",
+        "--path",
+        str(tmp_path / "d"),
+        "--http-port",
+        str(port),
+        "--tcp-port",
+        "0",
+    ]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline().startswith("ClickHouse ready")
@@ -46,13 +57,25 @@ def test_cli_stops_on_sigterm_within_5_seconds(tmp_path):
 
 
 def test_busy_port_gives_one_clear_line(tmp_path, clickhouse_server):
-    cmd = [sys.executable, "-m", "qtickets_assets.local.cli", "clickhouse", "--path", str(tmp_path / "d"),
-           "--http-port", str(clickhouse_server.http_port), "--tcp-port", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "qtickets_assets.local.cli",
+        "clickhouse",
+        "--path",
+        str(tmp_path / "d"),
+        "--http-port",
+        str(clickhouse_server.http_port),
+        "--tcp-port",
+        "0",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == [f"qtickets-platform clickhouse: error: HTTP port {clickhouse_server.http_port} "
-                     "on 127.0.0.1 is already in use; choose another port"]
+    assert lines == [
+        f"qtickets-platform clickhouse: error: HTTP port {clickhouse_server.http_port} "
+        "on 127.0.0.1 is already in use; choose another port"
+    ]
     assert "Traceback" not in result.stderr
 
 

@@ -1,5 +1,6 @@
 """.env.example works as the README's Production section uses it: sourced by a shell (`set -a; . ./.env`), then the
 Dagster CLI. It once set a relative DAGSTER_HOME, which Dagster refuses outside `make`."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,10 +22,16 @@ def test_sourced_env_example_runs_the_production_commands(tmp_path, clickhouse_s
     with SandboxServer(orders=50, seed=3) as sandbox:
         # The file as shipped, with only the addresses this test's servers listen on edited (as an operator would:
         # the Dagster CLI reads .env from its working directory itself, and its values win over exported ones).
-        edits = {"QTICKETS_BASE_URL": sandbox.rest_url, "QTICKETS_PARTNERS_BASE_URL": sandbox.partners_url,
-                 "CLICKHOUSE_PORT": str(clickhouse_server.http_port), "CLICKHOUSE_DATABASE": database}
-        lines = [(f"{line.split('=')[0]}={edits[line.split('=')[0]]}" if line.split("=")[0] in edits else line)
-                 for line in (ROOT / ".env.example").read_text().splitlines()]
+        edits = {
+            "QTICKETS_BASE_URL": sandbox.rest_url,
+            "QTICKETS_PARTNERS_BASE_URL": sandbox.partners_url,
+            "CLICKHOUSE_PORT": str(clickhouse_server.http_port),
+            "CLICKHOUSE_DATABASE": database,
+        }
+        lines = [
+            (f"{line.split('=')[0]}={edits[line.split('=')[0]]}" if line.split("=")[0] in edits else line)
+            for line in (ROOT / ".env.example").read_text().splitlines()
+        ]
         (tmp_path / ".env").write_text("\n".join(lines) + "\n")
         script = f"""
             set -euo pipefail
@@ -37,5 +44,5 @@ def test_sourced_env_example_runs_the_production_commands(tmp_path, clickhouse_s
     assert done.returncode == 0, done.stderr[-3000:]
     home = Path(done.stdout.split("home=")[1].split()[0])
     assert home.is_absolute() and home == tmp_path / ".local" / "dagster"
-    assert any(home.iterdir())                      # the run was recorded in that instance
+    assert any(home.iterdir())  # the run was recorded in that instance
     assert "RUN_SUCCESS" in done.stderr or "RUN_SUCCESS" in done.stdout

@@ -1,11 +1,11 @@
 """The QTickets client against the sandbox over real HTTP: typed errors, raw_request, paging, streaming."""
+
 from __future__ import annotations
 
 import pytest
 
 from qtickets_assets.qtickets.client.api import QTicketsClient
-from qtickets_assets.qtickets.client.errors import (ApiUnavailable, ResourceNotFound, RouteNotFound, WrongAuthorization)
-
+from qtickets_assets.qtickets.client.errors import ApiUnavailable, ResourceNotFound, RouteNotFound, WrongAuthorization
 from qtickets_sandbox.testing import SandboxServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -19,8 +19,12 @@ def sandbox():
 
 def client_for(sandbox, **kw) -> QTicketsClient:
     token = kw.pop("token", sandbox.token)
-    settings = dict(partners_base_url=sandbox.partners_url, partners_token=sandbox.partners_token,
-                    backoff_base_seconds=0.05, backoff_max_seconds=0.3)
+    settings = dict(
+        partners_base_url=sandbox.partners_url,
+        partners_token=sandbox.partners_token,
+        backoff_base_seconds=0.05,
+        backoff_max_seconds=0.3,
+    )
     settings.update(kw)
     return QTicketsClient(sandbox.rest_url, token, **settings)
 
@@ -38,7 +42,7 @@ def test_local_recheck_counts_what_a_filter_drops(sandbox):
     where = [{"column": "payed", "value": 1}]
     paid = list(client.iter_objects("orders", where=where))
     assert paid and all(o["payed"] is True for o in paid)
-    assert client.stats.filtered_out == 0          # the sandbox applies the filter; nothing to drop
+    assert client.stats.filtered_out == 0  # the sandbox applies the filter; nothing to drop
 
 
 def test_sparse_pages_match_the_full_parse_over_http(sandbox):
@@ -50,15 +54,17 @@ def test_sparse_pages_match_the_full_parse_over_http(sandbox):
     from qtickets_assets.qtickets.ingest.columns import payload_bytes
 
     entry = CATALOG["orders"]
-    where = [{"column": "client_id", "operator": ">", "value": 0}, {"column": "updated_at", "operator": ">=",
-                                                                     "value": "2000-01-01T00:00:00+03:00"}]
+    where = [
+        {"column": "client_id", "operator": ">", "value": 0},
+        {"column": "updated_at", "operator": ">=", "value": "2000-01-01T00:00:00+03:00"},
+    ]
     full_client, sparse_client = client_for(sandbox, page_size=100), client_for(sandbox, page_size=100)
     by_id = lambda objects: sorted(objects, key=lambda o: o["id"])  # noqa: E731 - pages arrive as they complete
     full = by_id(full_client.iter_objects("orders", where=where))
     sparse = by_id(sparse_client.iter_objects("orders", where=where, fields=entry.object_fields))
     assert [o["id"] for o in sparse] == [o["id"] for o in full] and len(full) > 100
     assert sparse_client.stats.filtered_out == full_client.stats.filtered_out
-    assert all("client_id" in o for o in sparse)     # a filter column is decoded too, for the local re-check
+    assert all("client_id" in o for o in sparse)  # a filter column is decoded too, for the local re-check
     for f, s in zip(full, sparse):
         assert entry.extract(s, {}) == entry.extract(f, {})
         assert json.loads(payload_bytes(s)) == f and payload_bytes(s) != payload_bytes(f)  # API text, not re-dumped
@@ -74,7 +80,7 @@ def test_typed_errors(sandbox):
     with pytest.raises(WrongAuthorization, match="QTICKETS_TOKEN") as info:
         bad.get("orders")
     assert "wrong-token-xyz" not in str(info.value)
-    wrong_partner = client_for(sandbox, partners_token=sandbox.token)     # the REST token is rejected there
+    wrong_partner = client_for(sandbox, partners_token=sandbox.token)  # the REST token is rejected there
     with pytest.raises(WrongAuthorization, match="QTICKETS_PARTNERS_TOKEN") as info:
         wrong_partner.partners("events/lists")
     assert sandbox.token not in str(info.value)
@@ -93,8 +99,9 @@ def test_raw_request_reports_instead_of_raising(sandbox):
 
 
 def test_unreachable_api_is_reported_with_the_setting(sandbox):
-    client = QTicketsClient("http://127.0.0.1:9/api/rest/v1", "t0ken-abc", max_retries=1,
-                            backoff_base_seconds=0.01, timeout_seconds=2)
+    client = QTicketsClient(
+        "http://127.0.0.1:9/api/rest/v1", "t0ken-abc", max_retries=1, backoff_base_seconds=0.01, timeout_seconds=2
+    )
     with pytest.raises(ApiUnavailable, match="QTICKETS_BASE_URL") as info:
         client.get("orders")
     assert "t0ken-abc" not in str(info.value)

@@ -10,12 +10,11 @@ import pytest
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.qtickets.client.resource import QTicketsResource
+from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.quality.checks import CHECK_NAME, quality_checks
-
-from qtickets_sandbox.testing import SandboxServer
 from qtickets_assets.transform.project import dbt_resource, prepare_manifest
+from qtickets_sandbox.testing import SandboxServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
@@ -27,6 +26,7 @@ FACTS = {"fact_qtickets_sales_daily", "fact_qtickets_inventory_latest"}
 def dbt_assets():
     prepare_manifest()  # `dbt parse`, offline: the dbt assets need target/manifest.json
     from qtickets_assets.transform.assets import qtickets_dbt_assets as assets
+
     assert FACTS <= {key.path[-1] for key in assets.keys}  # guard: an empty selection would pass vacuously
     return assets
 
@@ -49,27 +49,30 @@ def run_all(sandbox, clickhouse, dbt_assets, monkeypatch):
     ch, resource = clickhouse
     for key, value in ch.env().items():  # dbt's profiles.yml reads the same variables
         monkeypatch.setenv(key, value)
-    qtickets = QTicketsResource(base_url=sandbox.rest_url, token=sandbox.token,
-                                partners_base_url=sandbox.partners_url, partners_token=sandbox.partners_token,
-                                backoff_base_seconds=0.05, backoff_max_seconds=0.5)
+    qtickets = QTicketsResource(
+        base_url=sandbox.rest_url,
+        token=sandbox.token,
+        partners_base_url=sandbox.partners_url,
+        partners_token=sandbox.partners_token,
+        backoff_base_seconds=0.05,
+        backoff_max_seconds=0.5,
+    )
     # full loads: the re-run must replace every order of the broken run, not only the lookback window
     run_config = {"ops": {a.op.name: {"config": {"mode": "full"}} for a in STAGING_ASSETS}}
     return dg.materialize(
         [*STAGING_ASSETS, *quality_checks, dbt_assets],
         resources={"qtickets": qtickets, "clickhouse": resource, "dbt": dbt_resource()},
-        run_config=run_config, raise_on_error=False,
+        run_config=run_config,
+        raise_on_error=False,
     )
 
 
 def orders_check(result):
-    return next(e for e in result.get_asset_check_evaluations()
-                if e.asset_key == ORDERS and e.check_name == CHECK_NAME)
+    return next(e for e in result.get_asset_check_evaluations() if e.asset_key == ORDERS and e.check_name == CHECK_NAME)
 
 
 def materialized(result):
     return {e.asset_key for e in result.get_asset_materialization_events()}
-
-
 
 
 def test_dropped_required_field_blocks_dbt_but_keeps_raw_rows(sandbox, clickhouse, dbt_assets, monkeypatch):
@@ -81,16 +84,20 @@ def test_dropped_required_field_blocks_dbt_but_keeps_raw_rows(sandbox, clickhous
     assert not (materialized(result) & set(dbt_assets.keys)), "dbt must not build after a failed blocking check"
     assert ORDERS in materialized(result)
     client = clickhouse[1].get_client()
-    n = client.query("SELECT count() FROM stg_qtickets_api_orders_raw WHERE _run_id = %(r)s",
-                     parameters={"r": result.run_id}).result_rows[0][0]
+    n = client.query(
+        "SELECT count() FROM stg_qtickets_api_orders_raw WHERE _run_id = %(r)s", parameters={"r": result.run_id}
+    ).result_rows[0][0]
     assert n > 0  # the raw rows stay in staging
 
 
 def test_clean_payloads_pass_and_build_the_facts(sandbox, clickhouse, dbt_assets, monkeypatch):
     sandbox.set_payload_mode("orders", "none", None)
     result = run_all(sandbox, clickhouse, dbt_assets, monkeypatch)
-    failed = [(e.asset_key, e.description) for e in result.get_asset_check_evaluations()
-              if e.check_name == CHECK_NAME and not e.passed]
+    failed = [
+        (e.asset_key, e.description)
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == CHECK_NAME and not e.passed
+    ]
     assert not failed
     built = {key.path[-1] for key in materialized(result) & set(dbt_assets.keys)}
     assert FACTS <= built

@@ -6,7 +6,7 @@ _run_id/_version); the full chain with the sandbox, the ingestion assets and dbt
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
@@ -15,8 +15,19 @@ from qtickets_assets.quality.checks import evaluate, quality_checks
 from qtickets_assets.quality.contracts import CONTRACTS
 from tests.contract_examples import example_object
 
-COLUMNS = ["order_id", "event_id", "payed", "created_at", "payed_at", "updated_at", "deleted_at", "payload",
-           "_loaded_at", "_run_id", "_version"]
+COLUMNS = [
+    "order_id",
+    "event_id",
+    "payed",
+    "created_at",
+    "payed_at",
+    "updated_at",
+    "deleted_at",
+    "payload",
+    "_loaded_at",
+    "_run_id",
+    "_version",
+]
 TABLE = "stg_qtickets_api_orders_raw"
 
 
@@ -31,9 +42,23 @@ def order(i, **changes):
 
 
 def insert_orders(client, orders, run_id, version):
-    now = datetime.now(timezone.utc)
-    rows = [[o["id"], o["event_id"], int(bool(o["payed"])), now, None, None, None,
-             json.dumps(o, ensure_ascii=False, separators=(",", ":")), now, run_id, version] for o in orders]
+    now = datetime.now(UTC)
+    rows = [
+        [
+            o["id"],
+            o["event_id"],
+            int(bool(o["payed"])),
+            now,
+            None,
+            None,
+            None,
+            json.dumps(o, ensure_ascii=False, separators=(",", ":")),
+            now,
+            run_id,
+            version,
+        ]
+        for o in orders
+    ]
     client.insert(TABLE, rows, column_names=COLUMNS)
 
 
@@ -91,5 +116,9 @@ def test_failing_check_blocks_downstream_in_the_same_run(fresh_clickhouse, good)
     assert dg.AssetKey(TABLE) in materialized
     assert (dg.AssetKey("fact_orders_downstream") in materialized) is good
     client = fresh_clickhouse.get_client()
-    assert client.query(f"SELECT count() FROM {TABLE} WHERE _run_id = %(r)s",
-                        parameters={"r": result.run_id}).result_rows[0][0] == 3  # raw rows stay either way
+    assert (
+        client.query(f"SELECT count() FROM {TABLE} WHERE _run_id = %(r)s", parameters={"r": result.run_id}).result_rows[
+            0
+        ][0]
+        == 3
+    )  # raw rows stay either way

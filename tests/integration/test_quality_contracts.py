@@ -26,6 +26,7 @@ def run(client):
     def run(resource, *objects, rows=None):
         rows = rows if rows is not None else [as_row(resource, o) for o in objects]
         return store_and_validate(client, resource, rows)
+
     return run
 
 
@@ -47,6 +48,7 @@ def _set(path, value):
         for p in parents:
             cur = cur[p]
         cur[last] = value
+
     return mutate
 
 
@@ -80,8 +82,11 @@ BAD = [
     ("events", _set(["is_active"], 2), "events.is_active"),
     ("events", _set(["name"], ""), "events.name"),
     ("events", _set(["currency_id"], "rub"), "events.currency_id"),
-    ("events", _set(["shows", 0, "finish_date"], "2025-12-20T18:00:00+03:00"),
-     "shows.finish_date_not_before_start_date"),
+    (
+        "events",
+        _set(["shows", 0, "finish_date"], "2025-12-20T18:00:00+03:00"),
+        "shows.finish_date_not_before_start_date",
+    ),
     ("events", _set(["shows", 0, "start_date"], "20.12.2025 19:00"), "shows.start_date"),
     ("price_shades", _set(["color"], "red"), "price_shades.color"),
     ("price_shades", _set(["color"], "#d8000"), "price_shades.color"),
@@ -97,8 +102,11 @@ BAD = [
     ("partner_tickets", _set(["deleted"], 2), "partner_tickets.deleted"),
     ("partner_tickets", _set(["seat_id"], "7;8"), "partner_tickets.seat_id"),
     ("partner_events", _set(["last_update_hash"], "xyz"), "partner_events.last_update_hash"),
-    ("partner_events", _set(["finish_date"], "2025-12-20T18:00:00+03:00"),
-     "partner_events.finish_date_not_before_start_date"),
+    (
+        "partner_events",
+        _set(["finish_date"], "2025-12-20T18:00:00+03:00"),
+        "partner_events.finish_date_not_before_start_date",
+    ),
 ]
 
 

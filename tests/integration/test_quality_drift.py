@@ -30,6 +30,7 @@ def orders(client):
                 mutate(o)
             rows.append(as_row("orders", o, order_id=o["id"]))
         return store_and_validate(client, "orders", rows)
+
     return orders
 
 
@@ -37,6 +38,7 @@ def test_new_field_passes_with_a_warning(orders):
     def add(o):
         o["loyalty_level"] = "gold"
         o["baskets"][0]["nft_token"] = None
+
     out = orders(mutate=add)
     assert out.passed, out.description
     assert out.drift.new_fields == {"loyalty_level": 3, "baskets.nft_token": 3}
@@ -60,8 +62,10 @@ def test_retyped_required_field_fails_with_the_types(orders):
     out = orders(n=2, mutate=lambda o: o.update(payed_at=1761990652))
     assert not out.passed
     assert out.drift.retyped_required == {"payed_at": {"int": 2}}
-    assert "orders: required field 'payed_at' retyped in 2 of 2 objects (expected string|null, got int x2)" \
+    assert (
+        "orders: required field 'payed_at' retyped in 2 of 2 objects (expected string|null, got int x2)"
         in out.description
+    )
 
 
 def test_missing_optional_field_is_only_reported(orders):
@@ -75,11 +79,13 @@ def test_null_is_not_missing(orders):
     def unpaid(o):
         o.update(payed=False, payed_at=None, deleted_at="2025-11-01T13:00:00+03:00")
         o["baskets"][0].update(barcode=None, deleted_at="2025-11-01T13:00:00+03:00")
+
     assert orders(mutate=unpaid).passed
 
     def unpaid_without_key(o):
         unpaid(o)
         del o["payed_at"]
+
     out = orders(mutate=unpaid_without_key)
     assert not out.passed and out.drift.missing_required == {"payed_at": 3}
 

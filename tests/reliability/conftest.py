@@ -1,4 +1,5 @@
 """Fixtures of the reliability suite (the session ClickHouse server comes from tests/conftest.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,9 @@ def dbt_assets():
 
     prepare_manifest()
     from qtickets_assets.transform.assets import qtickets_dbt_assets as assets
+
     facts = {"fact_qtickets_sales_daily", "fact_qtickets_inventory_latest"}
-    assert facts <= {key.path[-1] for key in assets.keys}   # an empty selection would pass vacuously
+    assert facts <= {key.path[-1] for key in assets.keys}  # an empty selection would pass vacuously
     return assets
 
 

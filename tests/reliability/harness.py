@@ -6,11 +6,12 @@ use `staging(..., step_retries=False)`: the same step built with outage retries 
 outage is retried twice inside the step, 30 s then 60 s apart, which would add ~2 minutes to each such test).
 The client's own per-request retries, what these tests exercise, are untouched.
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 import dagster as dg
 
@@ -36,20 +37,28 @@ def staging(*names: str, step_retries: bool = True) -> list[dg.AssetsDefinition]
 
 def qtickets_for(sandbox, **overrides) -> QTicketsResource:
     """The QTickets resource on the sandbox, with short backoffs (the sandbox's Retry-After still rules 429s)."""
-    settings = dict(base_url=sandbox.rest_url, token=sandbox.token, partners_base_url=sandbox.partners_url,
-                    partners_token=sandbox.partners_token, backoff_base_seconds=0.05, backoff_max_seconds=0.5)
+    settings = dict(
+        base_url=sandbox.rest_url,
+        token=sandbox.token,
+        partners_base_url=sandbox.partners_url,
+        partners_token=sandbox.partners_token,
+        backoff_base_seconds=0.05,
+        backoff_max_seconds=0.5,
+    )
     settings.update(overrides)
     return QTicketsResource(**settings)
 
 
-def materialize(assets: Iterable, resources: dict, *, staging_config: dict | None = None,
-                instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+def materialize(
+    assets: Iterable, resources: dict, *, staging_config: dict | None = None, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     """Materialize the given assets (and checks) in-process, `staging_config` applied to the staging step;
     never raises on a failed run."""
     assets = list(assets)
     ops = {STEP_NAME: {"config": staging_config}} if staging_config is not None else {}
-    return dg.materialize(assets, resources=resources, run_config={"ops": ops} if ops else None,
-                          raise_on_error=False, instance=instance)
+    return dg.materialize(
+        assets, resources=resources, run_config={"ops": ops} if ops else None, raise_on_error=False, instance=instance
+    )
 
 
 def step_failures(result) -> dict[str, list[str]]:
@@ -96,8 +105,9 @@ def retries_by_reason(result) -> dict[str, int]:
 
 def meta_rows(ch, run_id: str) -> dict[str, tuple[str, str]]:
     """asset -> (status, message) of the meta_job_runs rows of one run."""
-    rows = ch.query("SELECT asset, status, message FROM meta_job_runs WHERE run_id = %(r)s",
-                    parameters={"r": run_id}).result_rows
+    rows = ch.query(
+        "SELECT asset, status, message FROM meta_job_runs WHERE run_id = %(r)s", parameters={"r": run_id}
+    ).result_rows
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
@@ -112,10 +122,27 @@ def delta(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
 @contextlib.contextmanager
 def clickhouse_env(host: str, port: int, database: str):
     """dbt's profiles.yml reads CLICKHOUSE_* from the environment: point it at this test's database."""
-    saved = {k: os.environ.get(k) for k in ("CLICKHOUSE_HOST", "CLICKHOUSE_PORT", "CLICKHOUSE_DATABASE",
-                                            "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "QTICKETS_TIMEZONE")}
-    os.environ.update({"CLICKHOUSE_HOST": host, "CLICKHOUSE_PORT": str(port), "CLICKHOUSE_DATABASE": database,
-                       "CLICKHOUSE_USER": "default", "CLICKHOUSE_PASSWORD": "", "QTICKETS_TIMEZONE": "Europe/Moscow"})
+    saved = {
+        k: os.environ.get(k)
+        for k in (
+            "CLICKHOUSE_HOST",
+            "CLICKHOUSE_PORT",
+            "CLICKHOUSE_DATABASE",
+            "CLICKHOUSE_USER",
+            "CLICKHOUSE_PASSWORD",
+            "QTICKETS_TIMEZONE",
+        )
+    }
+    os.environ.update(
+        {
+            "CLICKHOUSE_HOST": host,
+            "CLICKHOUSE_PORT": str(port),
+            "CLICKHOUSE_DATABASE": database,
+            "CLICKHOUSE_USER": "default",
+            "CLICKHOUSE_PASSWORD": "",
+            "QTICKETS_TIMEZONE": "Europe/Moscow",
+        }
+    )
     try:
         yield
     finally:

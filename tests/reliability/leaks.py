@@ -9,11 +9,12 @@ log is JSON written with ASCII escapes, which would otherwise hide a Cyrillic na
 The scan is by tokens and sets, not by one substring search per value, so a few thousand values over tens of MB
 take seconds. Findings name WHERE and WHAT KIND, never the value itself (a test report must not become the leak).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 from urllib.parse import unquote
 
 SECRET_PREFIX = 8
@@ -25,8 +26,10 @@ _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 def _unescape(text: str) -> str:
     """JSON \\uXXXX escapes undone (surrogate pairs joined; a lone surrogate stays escaped)."""
+
     def one(m: re.Match) -> str:
         return chr(int(m.group(1), 16))
+
     out = _ESCAPE.sub(one, text)
     return out.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if "\\u" in text else out
 
@@ -43,12 +46,12 @@ def phone_key(value: str) -> str | None:
 
 @dataclass
 class Forbidden:
-    secrets: dict[str, str] = field(default_factory=dict)      # value -> kind ("REST token", ...)
-    emails: set[str] = field(default_factory=set)              # lowercased
-    phones: set[str] = field(default_factory=set)              # 10 national digits
-    names: set[tuple[str, str]] = field(default_factory=set)   # (first name, surname), lowercased
-    cards: set[str] = field(default_factory=set)               # digits of full card numbers
-    inns: set[str] = field(default_factory=set)                # digits
+    secrets: dict[str, str] = field(default_factory=dict)  # value -> kind ("REST token", ...)
+    emails: set[str] = field(default_factory=set)  # lowercased
+    phones: set[str] = field(default_factory=set)  # 10 national digits
+    names: set[tuple[str, str]] = field(default_factory=set)  # (first name, surname), lowercased
+    cards: set[str] = field(default_factory=set)  # digits of full card numbers
+    inns: set[str] = field(default_factory=set)  # digits
 
     def add_secret(self, value: str, kind: str) -> None:
         """A secret and its first SECRET_PREFIX characters: a cut token is a leak too."""
@@ -73,8 +76,14 @@ class Forbidden:
         return out
 
     def counts(self) -> dict[str, int]:
-        return {"secrets (with prefixes)": len(self.secrets), "emails": len(self.emails), "phones": len(self.phones),
-                "name pairs": len(self.names), "card numbers": len(self.cards), "INN": len(self.inns)}
+        return {
+            "secrets (with prefixes)": len(self.secrets),
+            "emails": len(self.emails),
+            "phones": len(self.phones),
+            "name pairs": len(self.names),
+            "card numbers": len(self.cards),
+            "INN": len(self.inns),
+        }
 
     @property
     def size(self) -> int:
@@ -84,8 +93,9 @@ class Forbidden:
 def _is_audit_persona(email, name) -> bool:
     """The audit's own test client (audit/plan.yaml: name "Audit", surname "Check", an example.invalid address),
     which its write cases create in the sandbox: not a person, and named in the audit's own report."""
-    return (isinstance(email, str) and email.lower().endswith("@example.invalid")) or \
-        (isinstance(name, str) and name.lower().startswith("audit"))
+    return (isinstance(email, str) and email.lower().endswith("@example.invalid")) or (
+        isinstance(name, str) and name.lower().startswith("audit")
+    )
 
 
 def personal_values(sandbox) -> Forbidden:
@@ -103,20 +113,28 @@ def personal_values(sandbox) -> Forbidden:
         if str(fields.get("inn") or "").isdigit():
             out.inns.add(str(fields["inn"]))
         card = re.sub(r"[\s\-]", "", str(order.get("payment_card_number") or ""))
-        if card.isdigit() and 13 <= len(card) <= 19:          # QTickets sends masked PANs; a full one is forbidden
+        if card.isdigit() and 13 <= len(card) <= 19:  # QTickets sends masked PANs; a full one is forbidden
             out.cards.add(card)
         for basket in order.get("baskets") or []:
             if isinstance(basket, dict):
-                out.add_person(basket.get("client_email"), basket.get("client_phone"), basket.get("client_name"),
-                               basket.get("client_surname"))
+                out.add_person(
+                    basket.get("client_email"),
+                    basket.get("client_phone"),
+                    basket.get("client_name"),
+                    basket.get("client_surname"),
+                )
                 if str(basket.get("inn") or "").isdigit():
                     out.inns.add(str(basket["inn"]))
     for items in sandbox.export("barcodes").values():
         for item in items:
             out.add_person(name=item.get("client_name"), surname=item.get("client_surname"))
     for ticket in sandbox.export("partner_tickets"):
-        out.add_person(ticket.get("client_email"), ticket.get("client_phone"), ticket.get("client_name"),
-                       ticket.get("client_surname"))
+        out.add_person(
+            ticket.get("client_email"),
+            ticket.get("client_phone"),
+            ticket.get("client_name"),
+            ticket.get("client_surname"),
+        )
     return out
 
 
@@ -138,7 +156,7 @@ def _kinds_in(text: str, forbidden: Forbidden) -> set[str]:
     return found
 
 
-NAME_WINDOW = 6     # words: "Иван Петров", "Петров, Иван", {"name":"Иван","middlename":"…","surname":"Петров"}
+NAME_WINDOW = 6  # words: "Иван Петров", "Петров, Иван", {"name":"Иван","middlename":"…","surname":"Петров"}
 
 
 def _names_near(words: list[str], forbidden: Forbidden) -> bool:
@@ -146,13 +164,13 @@ def _names_near(words: list[str], forbidden: Forbidden) -> bool:
     firsts = forbidden.first_names_by_surname()
     for i, word in enumerate(words):
         wanted = firsts.get(word)
-        if wanted and wanted & set(words[max(0, i - NAME_WINDOW):i + NAME_WINDOW + 1]):
+        if wanted and wanted & set(words[max(0, i - NAME_WINDOW) : i + NAME_WINDOW + 1]):
             return True
     return False
 
 
 def find_leaks(texts: Mapping[str, str | bytes], forbidden: Forbidden) -> list[str]:
-    """"<where>: <kind>" for every text holding a forbidden value in any of its spellings."""
+    """ "<where>: <kind>" for every text holding a forbidden value in any of its spellings."""
     found = []
     for where, text in texts.items():
         if isinstance(text, bytes):

@@ -3,6 +3,7 @@ JSON) during a full load and an incremental load of ALL staging assets + dbt; bo
 and facts equal the sandbox's truth. With the API down for good, the run fails in bounded time with one clear
 message per step, recorded in meta_job_runs. A partial load (a range backfill) never moves the incremental cursor.
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,11 +13,24 @@ import uuid
 import dagster as dg
 import pytest
 
-from qtickets_sandbox.testing import SandboxServer
 from qtickets_assets.qtickets.ingest.assets import STEP_NAME
-from tests.reliability.harness import (STAGING_TABLES, FAULT_KINDS, clickhouse_env, clickhouse_for, delta, fault_counts, materialize,
-                                       meta_rows, qtickets_for, retries_by_reason, staging, staging_metadata,
-                                       staging_failures, step_failures)
+from qtickets_sandbox.testing import SandboxServer
+from tests.reliability.harness import (
+    FAULT_KINDS,
+    STAGING_TABLES,
+    clickhouse_env,
+    clickhouse_for,
+    delta,
+    fault_counts,
+    materialize,
+    meta_rows,
+    qtickets_for,
+    retries_by_reason,
+    staging,
+    staging_failures,
+    staging_metadata,
+    step_failures,
+)
 from tests.reliability.truth import assert_staging_matches, check_facts, latest_payloads
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -26,8 +40,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 def platform(clickhouse_server, dbt_assets, dbt):
     database = f"rel_api_{uuid.uuid4().hex[:8]}"
     # seed 2: the sandbox's fault RNG (seeded by --seed) draws every kind within the full load's ~140 requests
-    with SandboxServer(orders=1500, seed=2) as sandbox, \
-            clickhouse_env(clickhouse_server.host, clickhouse_server.http_port, database):
+    with (
+        SandboxServer(orders=1500, seed=2) as sandbox,
+        clickhouse_env(clickhouse_server.host, clickhouse_server.http_port, database),
+    ):
         clickhouse = clickhouse_for(clickhouse_server, database)
         ch = clickhouse.get_client()
         yield sandbox, clickhouse, ch, dbt_assets, dbt
@@ -50,7 +66,7 @@ def test_ten_percent_faults_full_then_incremental_stay_exact(platform):
         figures = {}
         for phase in ("full", "incremental"):
             if phase == "incremental":
-                sandbox.advance(120)          # new orders, payments, refunds, scans: the incremental has work
+                sandbox.advance(120)  # new orders, payments, refunds, scans: the incremental has work
             before, served = fault_counts(sandbox), sandbox.stats()["requests_served"]
             started = time.monotonic()
             result = _load(platform, **client)
@@ -63,15 +79,22 @@ def test_ten_percent_faults_full_then_incremental_stay_exact(platform):
             retried = retries_by_reason(result)
             compared = assert_staging_matches(ch, sandbox)
             tickets, revenue = check_facts(sandbox, ch)
-            figures[phase] = dict(seconds=round(seconds, 1), requests=sandbox.stats()["requests_served"] - served,
-                                  faults=injected, retries=retried, rows_compared=compared,
-                                  tickets_sold=tickets, revenue=str(revenue))
+            figures[phase] = dict(
+                seconds=round(seconds, 1),
+                requests=sandbox.stats()["requests_served"] - served,
+                faults=injected,
+                retries=retried,
+                rows_compared=compared,
+                tickets_sold=tickets,
+                revenue=str(revenue),
+            )
             print(f"RELIABILITY api-faults {phase}: {figures[phase]}")
             assert sum(injected.values()) >= 5, injected
             # every injected fault was answered by a retry (a stalled read may count as a timeout on our side)
             assert sum(retried.values()) >= sum(injected.values()), (injected, retried)
-        both = {k: figures["full"]["faults"].get(k, 0) + figures["incremental"]["faults"].get(k, 0)
-                for k in FAULT_KINDS}
+        both = {
+            k: figures["full"]["faults"].get(k, 0) + figures["incremental"]["faults"].get(k, 0) for k in FAULT_KINDS
+        }
         assert all(both.values()), f"a fault kind never fired: {both}"
     finally:
         sandbox.set_faults(rate=0.0)
@@ -83,9 +106,13 @@ def test_api_down_fails_fast_with_one_clear_message(platform):
     instance = dg.DagsterInstance.ephemeral()
     try:
         started = time.monotonic()
-        resources = {"qtickets": qtickets_for(sandbox, max_retries=2, timeout_seconds=1.0,
-                                              backoff_base_seconds=0.05, backoff_max_seconds=0.2),
-                     "clickhouse": clickhouse, "dbt": dbt}
+        resources = {
+            "qtickets": qtickets_for(
+                sandbox, max_retries=2, timeout_seconds=1.0, backoff_base_seconds=0.05, backoff_max_seconds=0.2
+            ),
+            "clickhouse": clickhouse,
+            "dbt": dbt,
+        }
         result = materialize([*staging(step_retries=False), dbt_assets], resources, instance=instance)
         seconds = time.monotonic() - started
     finally:
@@ -94,10 +121,10 @@ def test_api_down_fails_fast_with_one_clear_message(platform):
     # 10 loads at once x 3 attempts, backoffs <= 0.2 s: seconds, not minutes (plus Dagster's own overhead). In
     # production an outage is also retried twice inside the step (30 s, then 60 s): a bounded, known delay.
     assert seconds < 45, f"API down took {seconds:.1f} s to fail"
-    assert len(step_failures(result).get(STEP_NAME, [])) == 1            # one step failure naming every resource
+    assert len(step_failures(result).get(STEP_NAME, [])) == 1  # one step failure naming every resource
     failures = staging_failures(result)
     assert set(failures) == STAGING_TABLES, failures.keys()
-    for table, message in failures.items():
+    for _table, message in failures.items():
         assert message.startswith("QTickets API did not answer") and "after 2 retries (last: HTTP 503)" in message
         assert "QTICKETS_BASE_URL" in message or "QTICKETS_PARTNERS_BASE_URL" in message, message
         assert "Traceback" not in message and "\n" not in message and sandbox.token not in message
@@ -126,13 +153,16 @@ def test_a_partial_load_never_moves_the_incremental_cursor(platform, clickhouse_
     ch = clickhouse.get_client()
     days = sorted({o["created_at"][:10] for o in sandbox.export("orders")})
     resources = {"qtickets": qtickets_for(sandbox), "clickhouse": clickhouse}
-    backfill = materialize(staging("orders"), resources,
-                           staging_config={"mode": "range", "created_from": days[-3], "created_to": days[-1]})
+    backfill = materialize(
+        staging("orders"), resources, staging_config={"mode": "range", "created_from": days[-3], "created_to": days[-1]}
+    )
     sliced = staging_metadata(backfill)["stg_qtickets_api_orders_raw"]["rows_inserted"]
     result = materialize(staging("orders"), resources)
     meta = staging_metadata(result)["stg_qtickets_api_orders_raw"]
     assert meta["mode"] == "full", meta["window"]
     assert latest_payloads(ch, "orders").keys() == {int(o["id"]) for o in sandbox.export("orders")}
-    print(f"RELIABILITY cursor: range backfill of {sliced} orders did not move the mark; the next run loaded all "
-          f"{meta['rows_inserted']}")
+    print(
+        f"RELIABILITY cursor: range backfill of {sliced} orders did not move the mark; the next run loaded all "
+        f"{meta['rows_inserted']}"
+    )
     ch.close()

@@ -6,6 +6,7 @@ The kill lands after the first 5,000-row batch of orders is in ClickHouse and be
 is slowed to 2.5 requests/s by the client's own rate budget), so the restart finds a half-loaded table: the case
 where a resumable load must not lose the rows it never reached.
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,14 +17,24 @@ import pytest
 
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
 from qtickets_sandbox.testing import SandboxServer
-from tests.reliability.harness import (STAGING_TABLES, clickhouse_env, clickhouse_for, materialize, meta_rows, qtickets_for,
-                                       staging, staging_failures, staging_metadata, step_failures)
+from tests.reliability.harness import (
+    STAGING_TABLES,
+    clickhouse_env,
+    clickhouse_for,
+    materialize,
+    meta_rows,
+    qtickets_for,
+    staging,
+    staging_failures,
+    staging_metadata,
+    step_failures,
+)
 from tests.reliability.truth import assert_staging_matches, check_facts
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 ORDERS = "stg_qtickets_api_orders_raw"
-ORDERS_N = 6500            # > one writer batch (5,000 rows): the kill falls between two inserts
+ORDERS_N = 6500  # > one writer batch (5,000 rows): the kill falls between two inserts
 PAGE_SIZE, RATE = 250, 2.5  # 26 pages at 2.5/s: ~2.4 s of pages still to come when the first batch lands
 FIRST_BATCH = 5000
 
@@ -52,7 +63,7 @@ def stack(tmp_path_factory, dbt_assets, dbt):
             with clickhouse_env(ch.host, ch.http_port, "qtickets"):
                 yield sandbox, server, clickhouse_for(ch, "qtickets"), dbt_assets, dbt
         finally:
-            server.current.kill()        # a throwaway server in a temp dir: SIGTERM would cost ~5 s for nothing
+            server.current.kill()  # a throwaway server in a temp dir: SIGTERM would cost ~5 s for nothing
 
 
 def _kill_after_first_batch(server: EmbeddedClickHouse, killed: dict) -> None:
@@ -98,7 +109,7 @@ def test_clickhouse_killed_mid_load_then_restart_loses_and_doubles_nothing(stack
         assert message_.startswith(where), (table, message_)
         assert "CLICKHOUSE_HOST / CLICKHOUSE_PORT" in message_
 
-    server.restart()                                 # same data directory, same ports
+    server.restart()  # same data directory, same ports
     ch = clickhouse.get_client()
     survived = int(ch.command(f"SELECT count() FROM {ORDERS}"))
     assert FIRST_BATCH <= survived < ORDERS_N, f"{survived} order rows after the restart"
@@ -106,13 +117,16 @@ def test_clickhouse_killed_mid_load_then_restart_loses_and_doubles_nothing(stack
     assert meta_rows(ch, result.run_id) == {}
 
     started = time.monotonic()
-    rerun = materialize([*staging(), dbt_assets], {"qtickets": qtickets_for(sandbox), "clickhouse": clickhouse,
-                                                   "dbt": dbt})
+    rerun = materialize(
+        [*staging(), dbt_assets], {"qtickets": qtickets_for(sandbox), "clickhouse": clickhouse, "dbt": dbt}
+    )
     assert rerun.success, step_failures(rerun)
     compared = assert_staging_matches(ch, sandbox)
     tickets, revenue = check_facts(sandbox, ch)
     assert ch.command(f"SELECT count() - uniqExact(_version) FROM {ORDERS}") == 0
-    print(f"RELIABILITY clickhouse-kill: failed {ended - killed['at']:.1f} s after SIGKILL with {message!r}; "
-          f"{survived} of {ORDERS_N} orders survived the kill; re-run "
-          f"({staging_metadata(rerun)[ORDERS]['mode']}, {time.monotonic() - started:.1f} s) -> staging rows compared "
-          f"{compared}, facts: {tickets} tickets, revenue {revenue}")
+    print(
+        f"RELIABILITY clickhouse-kill: failed {ended - killed['at']:.1f} s after SIGKILL with {message!r}; "
+        f"{survived} of {ORDERS_N} orders survived the kill; re-run "
+        f"({staging_metadata(rerun)[ORDERS]['mode']}, {time.monotonic() - started:.1f} s) -> staging rows compared "
+        f"{compared}, facts: {tickets} tickets, revenue {revenue}"
+    )

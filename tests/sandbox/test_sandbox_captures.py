@@ -24,8 +24,9 @@ def test_multiprice_code_is_null_for_the_base_tariff(api, shared_sandbox):
 
 
 def test_put_basket_accepts_null_as_the_base_tariff_and_answers_null(wapi):
-    pending = wapi.all_pages("/orders", {"where": [{"column": "payed", "value": 0},
-                                                  {"column": "deleted_at", "operator": "null"}]})
+    pending = wapi.all_pages(
+        "/orders", {"where": [{"column": "payed", "value": 0}, {"column": "deleted_at", "operator": "null"}]}
+    )
     basket = next(b for o in pending for b in o["baskets"] if b["multiprice_code"] is not None)
     code = basket["multiprice_code"]
     out = wapi.ok(wapi.rest("PUT", f"/baskets/{basket['id']}", {"data": {"multiprice_code": None}}))["data"]
@@ -54,15 +55,18 @@ def test_urls_end_in_32_hex(shared_sandbox):
     orders = shared_sandbox.export("orders")
     seen = set()
     for o in orders:
-        assert re.fullmatch(r"https://qtickets\.ru/cancel-order/" + re.escape(o["uniqid"]) + r"/[0-9a-f]{32}",
-                            o["cancel_url"])
+        assert re.fullmatch(
+            r"https://qtickets\.ru/cancel-order/" + re.escape(o["uniqid"]) + r"/[0-9a-f]{32}", o["cancel_url"]
+        )
         for b in o["baskets"]:
-            for key, prefix in (("pdf_url", "https://qtickets.ru/ticket/pdf/"),
-                                ("passbook_url", "https://qtickets.ru/ticket/passbook/")):
+            for key, prefix in (
+                ("pdf_url", "https://qtickets.ru/ticket/pdf/"),
+                ("passbook_url", "https://qtickets.ru/ticket/passbook/"),
+            ):
                 if b[key] is None:
                     assert b["barcode"] is None or not o["payed"]
                     continue
-                assert b[key].startswith(prefix) and HEX32.fullmatch(b[key][len(prefix):])
+                assert b[key].startswith(prefix) and HEX32.fullmatch(b[key][len(prefix) :])
                 seen.add(b[key])
     files = sum(2 for o in orders for b in o["baskets"] if b["pdf_url"])
     assert files and len(seen) == files  # unique per basket
@@ -111,8 +115,15 @@ def test_scheme_properties_shape(shared_sandbox):
                 assert all(list(r) == ["disabled", "price_id", "spread"] for r in zone["rows"].values())
             by_root = {s["root_id"]: s for s in flat.values()}
             for seat_id, seat in props["seats"].items():
-                assert list(seat) == ["hot", "max_quantity", "shared_max_quantity", "show_free_quantity",
-                                      "disabled", "price_id", "spread"]
+                assert list(seat) == [
+                    "hot",
+                    "max_quantity",
+                    "shared_max_quantity",
+                    "show_free_quantity",
+                    "disabled",
+                    "price_id",
+                    "spread",
+                ]
                 node = by_root[seat_id]
                 assert seat["disabled"] == ("1" if node["disabled"] else "0")
                 if node["admission"]:
@@ -154,15 +165,27 @@ def test_a_client_paging_by_query_string_until_an_empty_page_terminates(api):
 def test_php_array_where_from_the_query_string(api, shared_sandbox):
     events = shared_sandbox.export("events")
     live = [e["id"] for e in events if e["deleted_at"] is None]
-    got = api.ok(api.get("/events", params={"where[0][column]": "deleted_at", "where[0][operator]": "null",
-                                            "perPage": "100"}))["data"]
+    got = api.ok(
+        api.get("/events", params={"where[0][column]": "deleted_at", "where[0][operator]": "null", "perPage": "100"})
+    )["data"]
     assert [e["id"] for e in got] == live
     orders = shared_sandbox.export("orders")
     event_ids = sorted({o["event_id"] for o in orders})[:2]
-    got = api.ok(api.get("/orders", params={"where[0][column]": "event_id", "where[0][operator]": "in",
-                                            "where[0][value][]": [str(i) for i in event_ids],
-                                            "perPage": "1000"}))["data"]
+    got = api.ok(
+        api.get(
+            "/orders",
+            params={
+                "where[0][column]": "event_id",
+                "where[0][operator]": "in",
+                "where[0][value][]": [str(i) for i in event_ids],
+                "perPage": "1000",
+            },
+        )
+    )["data"]
     assert [o["id"] for o in got] == [o["id"] for o in orders if o["event_id"] in event_ids]
-    body_wins = api.ok(api.get("/orders", {"where": [{"column": "payed", "value": 0}]},
-                               params={"where": '[{"column":"payed","value":1}]'}))
+    body_wins = api.ok(
+        api.get(
+            "/orders", {"where": [{"column": "payed", "value": 0}]}, params={"where": '[{"column":"payed","value":1}]'}
+        )
+    )
     assert body_wins == api.ok(api.get("/orders", {"where": [{"column": "payed", "value": 0}]}))

@@ -13,10 +13,16 @@ def later(a, b):
 
 
 def _live_events(wapi, min_shows=1):
-    events = wapi.all_pages("/events", {"where": [{"column": "deleted_at", "operator": "null"},
-                                                  {"column": "is_active", "value": 1}]}, per_page=100)
-    return [e for e in events if len(e["shows"]) >= min_shows
-            and all(s["is_active"] == 1 and s["deleted_at"] is None for s in e["shows"])]
+    events = wapi.all_pages(
+        "/events",
+        {"where": [{"column": "deleted_at", "operator": "null"}, {"column": "is_active", "value": 1}]},
+        per_page=100,
+    )
+    return [
+        e
+        for e in events
+        if len(e["shows"]) >= min_shows and all(s["is_active"] == 1 and s["deleted_at"] is None for s in e["shows"])
+    ]
 
 
 def _partner_pairs(wapi):
@@ -37,8 +43,9 @@ def test_put_event_deactivates_and_reactivates_the_event(wapi):
     active = wapi.all_pages("/events", {"where": [{"column": "is_active", "value": 1}]}, per_page=100)
     assert ev["id"] not in {e["id"] for e in active}
     assert not any(pair[0] == ev["id"] for pair in _partner_pairs(wapi))
-    cursor = wapi.all_pages("/events", {"where": [{"column": "updated_at", "operator": ">",
-                                                   "value": ev["updated_at"]}]}, per_page=100)
+    cursor = wapi.all_pages(
+        "/events", {"where": [{"column": "updated_at", "operator": ">", "value": ev["updated_at"]}]}, per_page=100
+    )
     assert ev["id"] in {e["id"] for e in cursor}
     same = wapi.ok(wapi.rest("PUT", f"/events/{ev['id']}", {"data": {"is_active": 0}}))["data"]
     assert same["updated_at"] == out["updated_at"]  # nothing changed: no newer updated_at
@@ -87,8 +94,9 @@ def test_admin_delete_an_event(wapi, own_sandbox):
     assert wapi.get(f"/shows/{show_id}/seats", {"flat": True}).status_code == 200  # still answering
     assert wapi.get(f"/shows/{show_id}/barcodes").status_code == 200
     summary = own_sandbox.advance(600)
-    orders = wapi.all_pages("/orders", {"where": [{"column": "id", "operator": "in",
-                                                   "value": summary["created_order_ids"]}]})
+    orders = wapi.all_pages(
+        "/orders", {"where": [{"column": "id", "operator": "in", "value": summary["created_order_ids"]}]}
+    )
     assert ev["id"] not in {o["event_id"] for o in orders}  # no new sales on a deleted event
 
 

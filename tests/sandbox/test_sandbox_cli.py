@@ -9,8 +9,13 @@ from qtickets_sandbox.testing import PACKAGE_PARENT, SandboxServer
 
 
 def test_busy_port_is_a_one_line_error(shared_sandbox):
-    proc = subprocess.run([sys.executable, "-m", "qtickets_sandbox", "serve", "--port", str(shared_sandbox.port),
-                           "--orders", "10"], capture_output=True, text=True, timeout=60, cwd=PACKAGE_PARENT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qtickets_sandbox", "serve", "--port", str(shared_sandbox.port), "--orders", "10"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PACKAGE_PARENT,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"qtickets-sandbox: port {shared_sandbox.port} on 127.0.0.1 is already in use"
 
@@ -26,8 +31,13 @@ def test_ready_line_and_clean_sigterm():
 
 
 def test_bad_arguments():
-    proc = subprocess.run([sys.executable, "-m", "qtickets_sandbox", "serve", "--anchor", "yesterday"],
-                          capture_output=True, text=True, timeout=60, cwd=PACKAGE_PARENT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qtickets_sandbox", "serve", "--anchor", "yesterday"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PACKAGE_PARENT,
+    )
     assert proc.returncode == 2 and "invalid --anchor" in proc.stderr
 
 

@@ -9,8 +9,18 @@ import requests
 
 from qtickets_sandbox.testing import SandboxServer
 
-RESOURCES = ["orders", "clients", "events", "discounts", "promo_codes", "color_themes", "seats", "barcodes",
-             "partner_tickets", "partner_events"]
+RESOURCES = [
+    "orders",
+    "clients",
+    "events",
+    "discounts",
+    "promo_codes",
+    "color_themes",
+    "seats",
+    "barcodes",
+    "partner_tickets",
+    "partner_events",
+]
 
 
 def raw_export(sb, resource):
@@ -35,13 +45,23 @@ def test_stats_agree_with_exports(shared_sandbox):
     assert stats["orders_deleted"] == sum(1 for o in orders if o["deleted_at"])
     baskets = [b for o in orders for b in o["baskets"]]
     assert stats["baskets"] == len(baskets)
-    sold = [b for o in orders if o["payed"] and o["deleted_at"] is None for b in o["baskets"]
-            if b["deleted_at"] is None and b["refunded_at"] is None]
+    sold = [
+        b
+        for o in orders
+        if o["payed"] and o["deleted_at"] is None
+        for b in o["baskets"]
+        if b["deleted_at"] is None and b["refunded_at"] is None
+    ]
     assert stats["baskets_sold"] == len(sold) and stats["revenue_sold"] == sum(b["price"] * b["quantity"] for b in sold)
     assert stats["baskets_refunded"] == sum(1 for b in baskets if b["refunded_at"])
-    for resource, key in (("clients", "clients"), ("events", "events"), ("discounts", "discounts"),
-                          ("promo_codes", "promo_codes"), ("color_themes", "color_themes"),
-                          ("partner_tickets", "partner_tickets")):
+    for resource, key in (
+        ("clients", "clients"),
+        ("events", "events"),
+        ("discounts", "discounts"),
+        ("promo_codes", "promo_codes"),
+        ("color_themes", "color_themes"),
+        ("partner_tickets", "partner_tickets"),
+    ):
         assert stats[key] == len(shared_sandbox.export(resource)), resource
     seats = shared_sandbox.export("seats")
     assert stats["shows"] == len(seats) and stats["seats"] == sum(len(s) for s in seats.values())
@@ -58,8 +78,9 @@ def test_realistic_spread(shared_sandbox):
     assert 0.35 < sum(1 for o in orders if o["utm"] != []) / len(orders) < 0.65
     emails = {o["client"]["email"].split("@")[1] for o in orders}
     assert emails <= {"example.com", "example.org", "example.net"}
-    assert all(o["client"]["details"]["phone"] is None or o["client"]["details"]["phone"].startswith("+79")
-               for o in orders)
+    assert all(
+        o["client"]["details"]["phone"] is None or o["client"]["details"]["phone"].startswith("+79") for o in orders
+    )
     events = shared_sandbox.export("events")
     starts = [datetime.fromisoformat(s["start_date"]) for e in events for s in e["shows"]]
     anchor = datetime.fromisoformat("2026-11-01T12:00:00+03:00")

@@ -16,24 +16,47 @@ def test_wrong_or_missing_token_is_403(api, token):
     assert resp.json() == {"error": "Wrong authorization", "status": 403, "code": "WRONG_AUTHORIZATION", "info": []}
 
 
-@pytest.mark.parametrize("path,resource,expected_id", [
-    ("/orders/999999999", "Order", 999999999), ("/events/999999999", "Event", 999999999),
-    ("/clients/235", "Client", 235), ("/discounts/colors", "Discount", 0), ("/orders/abc", "Order", 0),
-])
+@pytest.mark.parametrize(
+    "path,resource,expected_id",
+    [
+        ("/orders/999999999", "Order", 999999999),
+        ("/events/999999999", "Event", 999999999),
+        ("/clients/235", "Client", 235),
+        ("/discounts/colors", "Discount", 0),
+        ("/orders/abc", "Order", 0),
+    ],
+)
 def test_json_404_resource_not_found(api, path, resource, expected_id):
     resp = api.get(path)
     assert resp.status_code == 404 and resp.headers["Content-Type"].startswith("application/json")
-    assert resp.json() == {"error": f'Resource "{resource}" not found', "status": 404,
-                           "code": "RESOURCE_NOT_FOUND", "info": {"id": expected_id, "resource": resource}}
+    assert resp.json() == {
+        "error": f'Resource "{resource}" not found',
+        "status": 404,
+        "code": "RESOURCE_NOT_FOUND",
+        "info": {"id": expected_id, "resource": resource},
+    }
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/events/12/seats"), ("GET", "/events/33/seats/41"), ("GET", "/barcodes"),
-    ("GET", "/barcodes/scan/872964136579"), ("POST", "/orders/filter"), ("GET", "/price-shades"),
-    ("GET", "/scanning/info"), ("POST", "/scanning/batch"), ("DELETE", "/orders/4360/baskets/63993"),
-    ("PATCH", "/orders/4360/baskets/63993"), ("POST", "/orders/4360/baskets/63993/refund"),
-    ("PATCH", "/clients/235"), ("PATCH", "/events/33"), ("PATCH", "/promo-codes/1"), ("DELETE", "/events/1"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/events/12/seats"),
+        ("GET", "/events/33/seats/41"),
+        ("GET", "/barcodes"),
+        ("GET", "/barcodes/scan/872964136579"),
+        ("POST", "/orders/filter"),
+        ("GET", "/price-shades"),
+        ("GET", "/scanning/info"),
+        ("POST", "/scanning/batch"),
+        ("DELETE", "/orders/4360/baskets/63993"),
+        ("PATCH", "/orders/4360/baskets/63993"),
+        ("POST", "/orders/4360/baskets/63993/refund"),
+        ("PATCH", "/clients/235"),
+        ("PATCH", "/events/33"),
+        ("PATCH", "/promo-codes/1"),
+        ("DELETE", "/events/1"),
+    ],
+)
 def test_unknown_routes_and_wrong_verbs_get_the_html_404(api, method, path):
     resp = api.rest(method, path, {})
     assert resp.status_code == 404
@@ -61,16 +84,19 @@ def test_post_on_the_orders_list_is_503(api):
     assert resp.json() == {"error": "Unknown error", "status": 503, "code": "UNKNOWN_ERROR", "info": []}
 
 
-@pytest.mark.parametrize("method,path,body,field", [
-    ("POST", "/clients", {}, "data"),
-    ("POST", "/clients", {"email": "flat@example.com", "name": "Flat"}, "data"),
-    ("POST", "/clients", {"data": {"details": {"name": "Без почты"}}}, "email"),
-    ("POST", "/clients", {"data": {"email": "not-an-email"}}, "email"),
-    ("POST", "/events", {"name": "Flat event", "start_date": "2026-12-01T19:00:00+03:00"}, "data"),
-    ("POST", "/events", {"data": {"name": "Нет показов"}}, "shows"),
-    ("POST", "/promo-codes", {"code": "PROMO10", "discount_type": "percent", "discount_value": 10}, "data"),
-    ("POST", "/promo-codes", {"data": {"code": "X1", "discount_id": 999999}}, "discount_id"),
-])
+@pytest.mark.parametrize(
+    "method,path,body,field",
+    [
+        ("POST", "/clients", {}, "data"),
+        ("POST", "/clients", {"email": "flat@example.com", "name": "Flat"}, "data"),
+        ("POST", "/clients", {"data": {"details": {"name": "Без почты"}}}, "email"),
+        ("POST", "/clients", {"data": {"email": "not-an-email"}}, "email"),
+        ("POST", "/events", {"name": "Flat event", "start_date": "2026-12-01T19:00:00+03:00"}, "data"),
+        ("POST", "/events", {"data": {"name": "Нет показов"}}, "shows"),
+        ("POST", "/promo-codes", {"code": "PROMO10", "discount_type": "percent", "discount_value": 10}, "data"),
+        ("POST", "/promo-codes", {"data": {"code": "X1", "discount_id": 999999}}, "discount_id"),
+    ],
+)
 def test_bad_write_bodies_are_422(api, method, path, body, field):
     resp = api.rest(method, path, body)
     assert resp.status_code == 422, resp.text

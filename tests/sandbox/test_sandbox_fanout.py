@@ -54,17 +54,34 @@ def _mutate(store) -> None:
     """One change of every kind that the fan-out answers show."""
     with store.lock:
         simulate.advance(store, 3 * 24 * 60)  # sales, payments, expiries, refunds, cancels, scans, hold expiry
-    paid = [o for o in store.orders if o.payed and o.deleted_at is None and len(o.baskets) >= 2
-            and all(b.deleted_at is None and b.refunded_at is None for b in o.baskets)]
+    paid = [
+        o
+        for o in store.orders
+        if o.payed
+        and o.deleted_at is None
+        and len(o.baskets) >= 2
+        and all(b.deleted_at is None and b.refunded_at is None for b in o.baskets)
+    ]
     a, b, c = paid[0], paid[1], paid[2]
     assert _call(store, "PUT", f"baskets/{a.baskets[0].id}", {"data": {"client_name": "Новое/Имя"}}).status == 200
     code = a.baskets[1].barcode
     assert _call(store, "POST", f"shows/{a.baskets[1].show.id}/barcode/{code}", {}).status == 200
-    assert _call(store, "DELETE", f"orders/{b.id}/baskets",
-                 {"delete": {"baskets": {str(x.id): [] for x in b.baskets}}}).status == 200
+    assert (
+        _call(
+            store, "DELETE", f"orders/{b.id}/baskets", {"delete": {"baskets": {str(x.id): [] for x in b.baskets}}}
+        ).status
+        == 200
+    )
     assert _call(store, "POST", f"orders/{b.id}/restore", {}).status == 200
-    assert _call(store, "DELETE", f"orders/{c.id}/baskets",
-                 {"refund": {"deduction_amount": 10, "baskets": {str(c.baskets[0].id): []}}}).status == 200
+    assert (
+        _call(
+            store,
+            "DELETE",
+            f"orders/{c.id}/baskets",
+            {"refund": {"deduction_amount": 10, "baskets": {str(c.baskets[0].id): []}}},
+        ).status
+        == 200
+    )
     entry = partner_events(store)[0]
     path = f"{entry['event_id']}/{entry['show_id']}"
     show = store.shows_by_id[entry["show_id"]]
@@ -72,14 +89,21 @@ def _mutate(store) -> None:
     hold = {"seat_id": show.event.scheme.seat_root[seat], "reserved_to": fmt(store.clock.now() + 3600)}
     assert b'"success"' in _call(store, "POST", f"tickets/add/{path}", hold, api="partners").body
     held = store.ptickets[-1]
-    assert b'"success"' in _call(store, "POST", f"tickets/update/{path}",
-                                 {"id": held.id, "client_surname": "Иная"}, api="partners").body
-    assert b'"success"' in _call(store, "POST", f"tickets/update/{path}", {"id": held.id, "paid": 1},
-                                 api="partners").body
+    assert (
+        b'"success"'
+        in _call(
+            store, "POST", f"tickets/update/{path}", {"id": held.id, "client_surname": "Иная"}, api="partners"
+        ).body
+    )
+    assert (
+        b'"success"' in _call(store, "POST", f"tickets/update/{path}", {"id": held.id, "paid": 1}, api="partners").body
+    )
     assert _call(store, "POST", f"shows/{held.show.id}/barcode/{held.barcode}", {}).status == 200
     sold = next(t for t in store.ptickets if not t.deleted and t.paid and t is not held)
-    assert b'"success"' in _call(store, "POST", f"tickets/remove/{sold.event.id}/{sold.show.id}",
-                                 {"id": sold.id}, api="partners").body
+    assert (
+        b'"success"'
+        in _call(store, "POST", f"tickets/remove/{sold.event.id}/{sold.show.id}", {"id": sold.id}, api="partners").body
+    )
     store.changed()
 
 

@@ -11,8 +11,9 @@ import requests
 @pytest.fixture(autouse=True)
 def reset_faults(own_sandbox):
     yield
-    own_sandbox.set_faults(rate=0.0, kinds=["429", "503", "timeout", "reset", "truncated"], stall_seconds=10,
-                           down=False)
+    own_sandbox.set_faults(
+        rate=0.0, kinds=["429", "503", "timeout", "reset", "truncated"], stall_seconds=10, down=False
+    )
 
 
 def test_429_with_retry_after(wapi, own_sandbox):
@@ -36,22 +37,27 @@ def test_timeout_stalls_then_answers_a_read(wapi, own_sandbox):
     resp = wapi.get("/color-themes")
     assert time.monotonic() - started >= 0.6 and resp.status_code == 200
     with pytest.raises(requests.exceptions.ReadTimeout):
-        wapi.http.get(own_sandbox.rest_url + "/color-themes", timeout=0.2,
-                      headers={"Authorization": f"Bearer {own_sandbox.token}"})
+        wapi.http.get(
+            own_sandbox.rest_url + "/color-themes",
+            timeout=0.2,
+            headers={"Authorization": f"Bearer {own_sandbox.token}"},
+        )
 
 
 def test_reset_closes_without_response(wapi, own_sandbox):
     own_sandbox.set_faults(rate=1.0, kinds=["reset"])
     with pytest.raises(requests.exceptions.ConnectionError):
-        requests.get(own_sandbox.rest_url + "/events", headers={"Authorization": f"Bearer {own_sandbox.token}"},
-                     timeout=5)
+        requests.get(
+            own_sandbox.rest_url + "/events", headers={"Authorization": f"Bearer {own_sandbox.token}"}, timeout=5
+        )
 
 
 def test_truncated_body(own_sandbox):
     own_sandbox.set_faults(rate=1.0, kinds=["truncated"])
     with pytest.raises(requests.exceptions.RequestException):
-        requests.get(own_sandbox.rest_url + "/orders", headers={"Authorization": f"Bearer {own_sandbox.token}"},
-                     timeout=5)
+        requests.get(
+            own_sandbox.rest_url + "/orders", headers={"Authorization": f"Bearer {own_sandbox.token}"}, timeout=5
+        )
 
 
 @pytest.mark.parametrize("kind", ["429", "503", "timeout", "reset", "truncated"])

@@ -18,16 +18,23 @@ def test_order_totals_follow_the_observed_formulas(api):
     assert all(b["quantity"] == 1 for o in orders for b in o["baskets"])  # as in all real data [OBS]
     # admission tickets bought together are separate baskets on the same seat node
     assert any(len(o["baskets"]) > 1 and len({b["seat_id"] for b in o["baskets"]}) == 1 for o in orders)
-    partial = [o for o in orders if any(b["deleted_at"] or b["refunded_at"] for b in o["baskets"])
-               and any(b["deleted_at"] is None and b["refunded_at"] is None for b in o["baskets"])]
+    partial = [
+        o
+        for o in orders
+        if any(b["deleted_at"] or b["refunded_at"] for b in o["baskets"])
+        and any(b["deleted_at"] is None and b["refunded_at"] is None for b in o["baskets"])
+    ]
     assert partial and all(o["original_price"] > o["price"] for o in partial)
 
 
 def test_cancelling_a_ticket_lowers_price_but_keeps_original_price(wapi):
-    order = next(o for o in wapi.all_pages("/orders", {"where": [{"column": "payed", "value": 1},
-                                                                 {"column": "deleted_at", "operator": "null"}]})
-                 if len(o["baskets"]) >= 2 and all(b["deleted_at"] is None and b["refunded_at"] is None
-                                                   for b in o["baskets"]))
+    order = next(
+        o
+        for o in wapi.all_pages(
+            "/orders", {"where": [{"column": "payed", "value": 1}, {"column": "deleted_at", "operator": "null"}]}
+        )
+        if len(o["baskets"]) >= 2 and all(b["deleted_at"] is None and b["refunded_at"] is None for b in o["baskets"])
+    )
     first = order["baskets"][0]
     body = {"delete": {"baskets": {str(first["id"]): []}}}
     out = wapi.ok(wapi.rest("DELETE", f"/orders/{order['id']}/baskets", body))["data"]
@@ -35,8 +42,10 @@ def test_cancelling_a_ticket_lowers_price_but_keeps_original_price(wapi):
     assert out["original_price"] == order["original_price"]
 
 
-@pytest.mark.parametrize("raw,expected", [("4360", 4360), ("colors", 0), ("12abc", 12), ("-5", -5), ("+7", 7),
-                                          (" 42", 42), ("", 0), ("٣", 0), (17, 17)])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [("4360", 4360), ("colors", 0), ("12abc", 12), ("-5", -5), ("+7", 7), (" 42", 42), ("", 0), ("٣", 0), (17, 17)],
+)
 def test_php_int_cast(raw, expected):
     assert php_int(raw) == expected
 
@@ -55,8 +64,18 @@ def test_php_array_where_in_the_orders_query_string_is_applied(api):
     assert flat == api.ok(api.get("/orders", {"page": 2}))
 
 
-@pytest.mark.parametrize("path", ["/tickets/add", "/tickets/check", "/tickets/update", "/tickets/remove",
-                                  "/events/seatmap", "/events/offers", "/events/seats"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tickets/add",
+        "/tickets/check",
+        "/tickets/update",
+        "/tickets/remove",
+        "/events/seatmap",
+        "/events/offers",
+        "/events/seats",
+    ],
+)
 def test_partners_method_without_event_id_is_http_200(api, path):
     resp = api.partners(path, {"seat_id": "A-1;1"})
     assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/json"

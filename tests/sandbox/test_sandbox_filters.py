@@ -51,35 +51,43 @@ def test_date_only_value_and_numeric_comparison(api, orders):
     day = orders[len(orders) // 3]["created_at"][:10]
     expected = [o["id"] for o in orders if o["created_at"][:10] >= day]
     assert ids(api, [{"column": "created_at", "operator": ">=", "value": day}]) == expected
-    assert ids(api, [{"column": "price", "operator": ">", "value": 5000}]) == \
-        [o["id"] for o in orders if o["price"] > 5000]
+    assert ids(api, [{"column": "price", "operator": ">", "value": 5000}]) == [
+        o["id"] for o in orders if o["price"] > 5000
+    ]
 
 
 def test_null_and_not_null(api, orders):
-    assert ids(api, [{"column": "deleted_at", "operator": "null"}]) == \
-        [o["id"] for o in orders if o["deleted_at"] is None]
-    assert ids(api, [{"column": "payed_at", "operator": "not null"}]) == \
-        [o["id"] for o in orders if o["payed_at"] is not None]
+    assert ids(api, [{"column": "deleted_at", "operator": "null"}]) == [
+        o["id"] for o in orders if o["deleted_at"] is None
+    ]
+    assert ids(api, [{"column": "payed_at", "operator": "not null"}]) == [
+        o["id"] for o in orders if o["payed_at"] is not None
+    ]
     assert ids(api, [{"column": "deleted_at", "value": None}]) == [o["id"] for o in orders if o["deleted_at"] is None]
 
 
 def test_in_family(api, orders):
     events = sorted({o["event_id"] for o in orders})[:2]
-    assert ids(api, [{"column": "event_id", "operator": "in", "value": events}]) == \
-        [o["id"] for o in orders if o["event_id"] in events]
-    assert ids(api, [{"column": "event_id", "operator": "not in", "value": events}]) == \
-        [o["id"] for o in orders if o["event_id"] not in events]
+    assert ids(api, [{"column": "event_id", "operator": "in", "value": events}]) == [
+        o["id"] for o in orders if o["event_id"] in events
+    ]
+    assert ids(api, [{"column": "event_id", "operator": "not in", "value": events}]) == [
+        o["id"] for o in orders if o["event_id"] not in events
+    ]
     show = orders[0]["baskets"][0]["show_id"]
-    assert ids(api, [{"column": "baskets.show_id", "operator": "in array", "value": [show]}]) == \
-        [o["id"] for o in orders if any(b["show_id"] == show for b in o["baskets"])]
-    assert ids(api, [{"column": "baskets.show_id", "operator": "not in array", "value": [show]}]) == \
-        [o["id"] for o in orders if all(b["show_id"] != show for b in o["baskets"])]
+    assert ids(api, [{"column": "baskets.show_id", "operator": "in array", "value": [show]}]) == [
+        o["id"] for o in orders if any(b["show_id"] == show for b in o["baskets"])
+    ]
+    assert ids(api, [{"column": "baskets.show_id", "operator": "not in array", "value": [show]}]) == [
+        o["id"] for o in orders if all(b["show_id"] != show for b in o["baskets"])
+    ]
 
 
 def test_dotted_column_on_nested_object(api, orders):
     email = orders[5]["client"]["email"]
-    assert ids(api, [{"column": "client.email", "value": email}]) == \
-        [o["id"] for o in orders if o["client"]["email"] == email]
+    assert ids(api, [{"column": "client.email", "value": email}]) == [
+        o["id"] for o in orders if o["client"]["email"] == email
+    ]
 
 
 def test_order_by_asc_desc_with_nulls(api, orders):
@@ -95,21 +103,27 @@ def test_order_by_asc_desc_with_nulls(api, orders):
 
 def test_filters_on_other_resources(api, shared_sandbox):
     events = shared_sandbox.export("events")
-    assert [e["id"] for e in api.all_pages("/events", {"where": [{"column": "deleted_at", "operator": "null"},
-                                                                 {"column": "is_active", "value": 1}]})] == \
-        [e["id"] for e in events if e["deleted_at"] is None and e["is_active"] == 1]
+    assert [
+        e["id"]
+        for e in api.all_pages(
+            "/events", {"where": [{"column": "deleted_at", "operator": "null"}, {"column": "is_active", "value": 1}]}
+        )
+    ] == [e["id"] for e in events if e["deleted_at"] is None and e["is_active"] == 1]
     promos = shared_sandbox.export("promo_codes")
     did = promos[0]["discount_id"]
     got = api.ok(api.get("/promo-codes", {"where": [{"column": "discount_id", "value": did}]}))["data"]
     assert [p["id"] for p in got] == [p["id"] for p in promos if p["discount_id"] == did]
 
 
-@pytest.mark.parametrize("where", [
-    [{"column": "invalid_column", "value": 1}],
-    [{"column": "payed", "operator": "like", "value": 1}],
-    [{"column": "created_at", "operator": ">=", "value": "not a date"}],
-    "payed=1",
-])
+@pytest.mark.parametrize(
+    "where",
+    [
+        [{"column": "invalid_column", "value": 1}],
+        [{"column": "payed", "operator": "like", "value": 1}],
+        [{"column": "created_at", "operator": ">=", "value": "not a date"}],
+        "payed=1",
+    ],
+)
 def test_bad_filters_are_validation_errors(api, where):
     resp = api.get("/orders", {"where": where})
     body = api.ok(resp, 422)

@@ -30,8 +30,21 @@ def test_events_lists_entries(wapi, own_sandbox):
     body = wapi.ok(wapi.partners("/events/lists", method="GET"))
     assert body["status"] == "success" and body["result"]
     e = body["result"][0]
-    for key in ("event_id", "show_id", "event_name", "start_date", "finish_date", "scheme", "city", "event_type",
-                "age", "fanid_required", "has_document_verification", "integrations", "last_update_hash"):
+    for key in (
+        "event_id",
+        "show_id",
+        "event_name",
+        "start_date",
+        "finish_date",
+        "scheme",
+        "city",
+        "event_type",
+        "age",
+        "fanid_required",
+        "has_document_verification",
+        "integrations",
+        "last_update_hash",
+    ):
         assert key in e
     assert re.fullmatch(r"[0-9a-f]{40}", e["last_update_hash"]) and "coords" in e["city"]
     assert body["result"] == own_sandbox.export("partner_events")
@@ -69,21 +82,38 @@ def test_seatmap_offers_and_deprecated_seats(wapi, entry):
 def test_ticket_life_cycle_hold_pay_find_remove(wapi, own_sandbox, entry):
     seat_id = free_seats(wapi, entry, 1)[0]
     before_hash = entry["last_update_hash"]
-    add = wapi.ok(wapi.partners(url("add", entry), {
-        "seat_id": seat_id, "offer_id": "full", "external_id": "ext-lc-1", "external_order_id": "order67890",
-        "reserved_to": "2026-11-08T19:00:00+03:00", "price": 1500.5, "client_email": "p@example.net"}))
+    add = wapi.ok(
+        wapi.partners(
+            url("add", entry),
+            {
+                "seat_id": seat_id,
+                "offer_id": "full",
+                "external_id": "ext-lc-1",
+                "external_order_id": "order67890",
+                "reserved_to": "2026-11-08T19:00:00+03:00",
+                "price": 1500.5,
+                "client_email": "p@example.net",
+            },
+        )
+    )
     t = add["result"]
     assert add["status"] == "success" and isinstance(t["id"], str) and t["paid"] == 0 and t["barcode"] is None
     assert add["last_update_hash"] != before_hash
-    show_seat = next(s for s in wapi.ok(wapi.get(f"/shows/{entry['show_id']}/seats", {"flat": True}))["data"].values()
-                     if s["root_id"] == seat_id)
+    show_seat = next(
+        s
+        for s in wapi.ok(wapi.get(f"/shows/{entry['show_id']}/seats", {"flat": True}))["data"].values()
+        if s["root_id"] == seat_id
+    )
     assert show_seat["ordered_quantity"] >= 1 and show_seat["payed_quantity"] == 0
     again = wapi.ok(wapi.partners(url("add", entry), {"seat_id": seat_id, "paid": 1}))
     if show_seat["max_quantity"] == 1:
         assert again["code"] == "SEAT_NOT_AVAILABLE"
-    upd = wapi.ok(wapi.partners(url("update", entry), {"id": int(t["id"]), "paid": 1,
-                                                        "paid_at": "2026-11-01T12:05:00+03:00",
-                                                        "client_phone": "+79001112233"}))["result"]
+    upd = wapi.ok(
+        wapi.partners(
+            url("update", entry),
+            {"id": int(t["id"]), "paid": 1, "paid_at": "2026-11-01T12:05:00+03:00", "client_phone": "+79001112233"},
+        )
+    )["result"]
     assert upd["paid"] == 1 and re.fullmatch(r"\d{12}", upd["barcode"]) and upd["client_phone"] == "+79001112233"
     assert upd["barcode"] in {i["barcode"] for i in wapi.ok(wapi.get(f"/shows/{entry['show_id']}/barcodes"))}
     found = wapi.ok(wapi.partners("/tickets/find", {"filter": {"external_order_id": "order67890"}}))
@@ -93,8 +123,9 @@ def test_ticket_life_cycle_hold_pay_find_remove(wapi, own_sandbox, entry):
     assert len(by_barcode["result"]) == 1
     removed = wapi.ok(wapi.partners(url("remove", entry), {"external_id": "ext-lc-1"}))
     assert removed["result"] is True and "last_update_hash" in removed
-    gone = wapi.ok(wapi.partners(f"/tickets/find/{entry['event_id']}/{entry['show_id']}",
-                                 {"filter": {"id": [t["id"]]}}))["result"]
+    gone = wapi.ok(
+        wapi.partners(f"/tickets/find/{entry['event_id']}/{entry['show_id']}", {"filter": {"id": [t["id"]]}})
+    )["result"]
     assert gone[0]["deleted"] == 1
     assert upd["barcode"] not in {i["barcode"] for i in wapi.ok(wapi.get(f"/shows/{entry['show_id']}/barcodes"))}
     assert wapi.ok(wapi.partners(url("remove", entry), {"id": t["id"]}))["code"] == "TICKET_NOT_FOUND"
@@ -104,40 +135,53 @@ def test_ticket_life_cycle_hold_pay_find_remove(wapi, own_sandbox, entry):
 
 def test_batches_check_and_form_parameters(wapi, entry):
     seats = free_seats(wapi, entry, 3)
-    batch = [{"seat_id": s, "offer_id": "full", "external_id": f"ext-b-{i}", "external_order_id": "batch-1",
-              "paid": 1} for i, s in enumerate(seats[:2])]
+    batch = [
+        {"seat_id": s, "offer_id": "full", "external_id": f"ext-b-{i}", "external_order_id": "batch-1", "paid": 1}
+        for i, s in enumerate(seats[:2])
+    ]
     added = wapi.ok(wapi.partners(url("add", entry), {"batch": batch}))["result"]
     assert [a["seat_id"] for a in added] == seats[:2] and all(isinstance(a["id"], int) and a["barcode"] for a in added)
-    check = wapi.ok(wapi.partners(url("check", entry), {"batch": [{"seat_id": seats[0], "offer_id": "full"},
-                                                                  {"seat_id": seats[2], "offer_id": "full"}]}))
+    check = wapi.ok(
+        wapi.partners(
+            url("check", entry),
+            {"batch": [{"seat_id": seats[0], "offer_id": "full"}, {"seat_id": seats[2], "offer_id": "full"}]},
+        )
+    )
     assert [c["available"] for c in check["result"]] == [False, True]
     assert isinstance(check["result"][0]["row"], int) and check["result"][0]["currency_id"] == "RUB"
     single = wapi.ok(wapi.partners(url("check", entry), {"seat_id": seats[2], "offer_id": None}))["result"]
     assert single["seat_id"] == seats[2]
     # all-or-nothing: a batch with one taken seat adds nothing
     stats_before = wapi.sb.stats()["partner_tickets"]
-    failed = wapi.ok(wapi.partners(url("add", entry), {"batch": [{"seat_id": seats[2], "paid": 1},
-                                                                 {"seat_id": seats[0], "paid": 1}]}))
+    failed = wapi.ok(
+        wapi.partners(
+            url("add", entry), {"batch": [{"seat_id": seats[2], "paid": 1}, {"seat_id": seats[0], "paid": 1}]}
+        )
+    )
     assert failed["status"] == "error" and wapi.sb.stats()["partner_tickets"] == stats_before
     # PHP-style form parameters
-    form = wapi.http.post(wapi.sb.partners_url + url("add", entry),
-                          data={"batch[0][seat_id]": seats[2], "batch[0][paid]": "1", "batch[0][offer_id]": "full"},
-                          headers={"Authorization": f"Bearer {wapi.sb.partners_token}"}, timeout=30).json()
+    form = wapi.http.post(
+        wapi.sb.partners_url + url("add", entry),
+        data={"batch[0][seat_id]": seats[2], "batch[0][paid]": "1", "batch[0][offer_id]": "full"},
+        headers={"Authorization": f"Bearer {wapi.sb.partners_token}"},
+        timeout=30,
+    ).json()
     assert form["status"] == "success" and form["result"][0]["seat_id"] == seats[2]
     ids = [a["id"] for a in added]
     found = wapi.ok(wapi.partners("/tickets/find", {"filter": {"external_order_id": "batch-1", "id": ids}}))["result"]
     assert sorted(x["id"] for x in found) == sorted(ids)
     none = wapi.ok(wapi.partners("/tickets/find", {"filter": {"external_order_id": "batch-1", "id": ["1"]}}))
     assert none["result"] == []  # keys combine with AND
-    upd = wapi.ok(wapi.partners(url("update", entry), {"batch": [{"id": i, "external_order_id": "batch-2"}
-                                                                 for i in ids]}))["result"]
+    upd = wapi.ok(
+        wapi.partners(url("update", entry), {"batch": [{"id": i, "external_order_id": "batch-2"} for i in ids]})
+    )["result"]
     assert [u["external_order_id"] for u in upd] == ["batch-2", "batch-2"]
     assert wapi.ok(wapi.partners(url("remove", entry), {"batch": [{"id": i} for i in ids]}))["result"] is True
 
 
 def test_find_without_filter_and_validation_codes(wapi, own_sandbox, entry):
     all_event = wapi.ok(wapi.partners(f"/tickets/find/{entry['event_id']}"))["result"]
-    exported = [t for t in own_sandbox.export("partner_tickets")]
+    exported = list(own_sandbox.export("partner_tickets"))
     event_tickets = {t["id"] for t in exported} & {t["id"] for t in all_event}
     assert all_event and len(event_tickets) == len(all_event)
     assert wapi.ok(wapi.partners("/tickets/find"))["code"] == "VALIDATION_ERROR"
@@ -145,10 +189,14 @@ def test_find_without_filter_and_validation_codes(wapi, own_sandbox, entry):
     assert wapi.ok(wapi.partners(url("add", entry), {"seat_id": "NOPE-1;1", "paid": 1}))["code"] == "SEAT_NOT_FOUND"
     seat = free_seats(wapi, entry, 1)[0]
     assert wapi.ok(wapi.partners(url("add", entry), {"seat_id": seat}))["code"] == "VALIDATION_ERROR"
-    assert wapi.ok(wapi.partners(url("add", entry), {"seat_id": seat, "offer_id": "vip", "paid": 1}))["code"] == \
-        "VALIDATION_ERROR"
-    assert wapi.ok(wapi.partners(f"/tickets/add/{entry['event_id']}/1", {"seat_id": seat, "paid": 1}))["code"] == \
-        "EVENT_NOT_FOUND"
+    assert (
+        wapi.ok(wapi.partners(url("add", entry), {"seat_id": seat, "offer_id": "vip", "paid": 1}))["code"]
+        == "VALIDATION_ERROR"
+    )
+    assert (
+        wapi.ok(wapi.partners(f"/tickets/add/{entry['event_id']}/1", {"seat_id": seat, "paid": 1}))["code"]
+        == "EVENT_NOT_FOUND"
+    )
 
 
 def test_hold_expires_when_the_clock_passes_reserved_to(wapi, own_sandbox, entry):

@@ -29,7 +29,7 @@ def _mismatches(store) -> list:
 
 def test_fmt_matches_datetime_isoformat():
     rng = random.Random(5)
-    for ts in [0, -1, 10799, 10800, 1793523600] + [rng.randint(-10**9, 4 * 10**9) for _ in range(20000)]:
+    for ts in [0, -1, 10799, 10800, 1793523600] + [rng.randint(-(10**9), 4 * 10**9) for _ in range(20000)]:
         assert fmt(ts) == datetime.fromtimestamp(ts, MSK).isoformat()
     assert fmt(None) is None and fmt(1.5) == datetime.fromtimestamp(1.5, MSK).isoformat()
 
@@ -43,7 +43,7 @@ def test_fast_order_json_is_byte_identical(store):
     lifecycle.cancel_baskets(paid[0], paid[0].baskets[:1], ts)
     lifecycle.refund_baskets(store, paid[1], paid[1].baskets[:1], ts, deduction=100)
     lifecycle.cancel_baskets(paid[2], paid[2].baskets, ts)
-    paid[3].client.name, paid[3].client.version = "Имя/с \"кавычками\" \U0001F600", paid[3].client.version + 1
+    paid[3].client.name, paid[3].client.version = 'Имя/с "кавычками" \U0001f600', paid[3].client.version + 1
     store.changed()
     assert _mismatches(store) == []
     assert all(order_bytes(o) == dumps(order_dict(o)) for o in paid[:4])
@@ -60,9 +60,12 @@ def _request(store, auth, body=None):
 def test_unexpected_failures_use_the_api_error_envelopes(store, monkeypatch):
     def boom(*_args, **_kw):
         raise RuntimeError("simulated bug")
+
     monkeypatch.setattr(rest, "COMPILED", [(m, rx, boom) for m, rx, _h in rest.COMPILED])
     resp = rest.handle(_request(store, "t"), "orders")
-    assert resp.status == 503 and resp.body == b'{"error":"Unknown error","status":503,"code":"UNKNOWN_ERROR","info":[]}'
+    assert (
+        resp.status == 503 and resp.body == b'{"error":"Unknown error","status":503,"code":"UNKNOWN_ERROR","info":[]}'
+    )
     monkeypatch.setattr(partners, "_dispatch", boom)
     resp = partners.handle(_request(store, "p", {}), ["events", "lists"])
     assert resp.status == 200 and resp.body == b'{"status":"error","code":"UNKNOWN_ERROR","message":"Unknown error"}'

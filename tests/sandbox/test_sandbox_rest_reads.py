@@ -21,8 +21,14 @@ def test_list_default_page_size_and_envelope(api, path, per_page):
 
 def test_list_totals_match_the_oracle(api, shared_sandbox):
     stats = shared_sandbox.stats()
-    for path, key in (("/orders", "orders"), ("/events", "events"), ("/clients", "clients"),
-                      ("/discounts", "discounts"), ("/promo-codes", "promo_codes"), ("/baskets", "baskets")):
+    for path, key in (
+        ("/orders", "orders"),
+        ("/events", "events"),
+        ("/clients", "clients"),
+        ("/discounts", "discounts"),
+        ("/promo-codes", "promo_codes"),
+        ("/baskets", "baskets"),
+    ):
         assert api.ok(api.get(path))["paging"]["total"] == stats[key], path
 
 
@@ -58,10 +64,32 @@ def test_flat_query_parameters_are_ignored_but_page_is_honoured(api):
 def test_order_shape_and_php_quirks(api):
     orders = api.all_pages("/orders")
     o = orders[0]
-    for key in ("id", "uniqid", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "client_id",
-                "client", "site", "payment_type_id", "reserved", "reserved_to", "reserve_extended", "event_id",
-                "price", "original_price", "currency_id", "utm", "custom", "fields", "baskets", "refunds",
-                "integrations"):
+    for key in (
+        "id",
+        "uniqid",
+        "payed",
+        "payed_at",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "client_id",
+        "client",
+        "site",
+        "payment_type_id",
+        "reserved",
+        "reserved_to",
+        "reserve_extended",
+        "event_id",
+        "price",
+        "original_price",
+        "currency_id",
+        "utm",
+        "custom",
+        "fields",
+        "baskets",
+        "refunds",
+        "integrations",
+    ):
         assert key in o
     assert all(isinstance(x["payed"], bool) and isinstance(x["reserved"], bool) for x in orders)
     assert all(x["custom"] == "" for x in orders)
@@ -78,8 +106,9 @@ def test_order_price_is_sum_over_live_baskets_and_lifecycles(api):
         for b in o["baskets"]:
             assert b["price"] == b["original_price"] - b["discount_value"]
     expired = [o for o in orders if not o["payed"] and o["deleted_at"]]
-    assert expired and all(o["payed_at"] is None and all(b["deleted_at"] and b["barcode"] is None
-                                                         for b in o["baskets"]) for o in expired)
+    assert expired and all(
+        o["payed_at"] is None and all(b["deleted_at"] and b["barcode"] is None for b in o["baskets"]) for o in expired
+    )
     paid = [o for o in orders if o["payed"]]
     assert all(len(b["barcode"]) == 12 and b["barcode"].isdigit() for o in paid for b in o["baskets"])
     assert any(b["refunded_at"] for o in paid for b in o["baskets"])
@@ -127,8 +156,9 @@ def test_color_themes(api):
 
 
 def _busy_show(api):
-    orders = api.all_pages("/orders", {"where": [{"column": "payed", "value": 1},
-                                                 {"column": "deleted_at", "operator": "null"}]})
+    orders = api.all_pages(
+        "/orders", {"where": [{"column": "payed", "value": 1}, {"column": "deleted_at", "operator": "null"}]}
+    )
     counts = {}
     for o in orders:
         for b in o["baskets"]:
@@ -147,12 +177,23 @@ def test_seats_flat_select_where_and_zones(api):
         assert s["payed_quantity"] <= s["ordered_quantity"]
     sel = api.ok(api.get(f"/shows/{show_id}/seats", {"flat": True, "select": ["max_quantity", "free_quantity"]}))
     assert all(set(v) == {"max_quantity", "free_quantity"} for v in sel["data"].values())
-    avail = api.ok(api.get(f"/shows/{show_id}/seats", {"flat": True, "where": [
-        {"column": "available", "value": True}, {"column": "price", "operator": ">=", "value": 0}]}))["data"]
+    avail = api.ok(
+        api.get(
+            f"/shows/{show_id}/seats",
+            {
+                "flat": True,
+                "where": [{"column": "available", "value": True}, {"column": "price", "operator": ">=", "value": 0}],
+            },
+        )
+    )["data"]
     assert set(avail) == {k for k, v in flat.items() if v["available"]}
     zone = seat["zone_root_id"]
-    by_zone = api.ok(api.get(f"/shows/{show_id}/seats", {"flat": True, "where": [
-        {"column": "root_zone_id", "operator": "in", "value": [zone]}]}))["data"]
+    by_zone = api.ok(
+        api.get(
+            f"/shows/{show_id}/seats",
+            {"flat": True, "where": [{"column": "root_zone_id", "operator": "in", "value": [zone]}]},
+        )
+    )["data"]
     assert by_zone and all(v["zone_root_id"] == zone for v in by_zone.values())
     nested = api.ok(api.get(f"/shows/{show_id}/seats"))["data"]
     assert sum(len(z["seats"]) for z in nested.values()) == len(flat)
@@ -184,8 +225,12 @@ def test_seats_consistent_with_orders_and_partner_tickets(api, shared_sandbox):
 
 def test_barcodes_list_scan_info_and_select(api):
     show_id, orders = _busy_show(api)
-    valid = sorted(b["barcode"] for o in orders for b in o["baskets"]
-                   if b["show_id"] == show_id and b["deleted_at"] is None and b["refunded_at"] is None)
+    valid = sorted(
+        b["barcode"]
+        for o in orders
+        for b in o["baskets"]
+        if b["show_id"] == show_id and b["deleted_at"] is None and b["refunded_at"] is None
+    )
     items = api.ok(api.get(f"/shows/{show_id}/barcodes"))
     assert isinstance(items, list)
     assert set(valid) <= {i["barcode"] for i in items}

@@ -35,7 +35,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with receiver.lock:
                     status = receiver.plan(receiver.seen[raw])
@@ -113,8 +113,12 @@ def test_advance_delivers_every_life_cycle_event(hooked, receiver):
     start = len(receiver.records)
     assert hooked.webhooks()["sent"] == 0  # the generated history sends nothing
     now = datetime.fromisoformat(hooked.stats()["clock"])
-    starts = [datetime.fromisoformat(s["start_date"]) for e in hooked.export("events") for s in e["shows"]
-              if e["deleted_at"] is None and datetime.fromisoformat(s["start_date"]) > now]
+    starts = [
+        datetime.fromisoformat(s["start_date"])
+        for e in hooked.export("events")
+        for s in e["shows"]
+        if e["deleted_at"] is None and datetime.fromisoformat(s["start_date"]) > now
+    ]
     minutes = (min(starts) - now).total_seconds() / 60 + 60  # until a show is under way: door scans
     summary = hooked.advance(minutes)
     status = wait_settled(hooked)
@@ -147,27 +151,32 @@ def test_advance_delivers_every_life_cycle_event(hooked, receiver):
         elif event == "checked":
             basket = order["checked_basket"]
             assert basket["checked_at"] and basket in order["baskets"]
-        delivered.setdefault(order["id"], []).append({k: v for k, v in order.items()
-                                                      if k not in ("refunded_baskets", "checked_basket")})
+        delivered.setdefault(order["id"], []).append(
+            {k: v for k, v in order.items() if k not in ("refunded_baskets", "checked_basket")}
+        )
     exported = {o["id"]: o for o in hooked.export("orders")}
     for order_id, bodies in delivered.items():  # the last change's body is the order as it is now (senders
-        assert exported[order_id] in bodies     # run in parallel, so arrival order proves nothing)
+        assert exported[order_id] in bodies  # run in parallel, so arrival order proves nothing)
 
 
 def _paid_order(sb, n_baskets=2):
     http = requests.Session()
-    body = {"where": [{"column": "payed", "value": 1}, {"column": "deleted_at", "operator": "null"}],
-            "perPage": 1000}
-    orders = http.get(sb.rest_url + "/orders", json=body, headers={"Authorization": f"Bearer {sb.token}"},
-                      timeout=30).json()["data"]
-    return next(o for o in reversed(orders) if len(o["baskets"]) >= n_baskets
-                and all(b["deleted_at"] is None and b["refunded_at"] is None and b["checked_at"] is None
-                        for b in o["baskets"]))
+    body = {"where": [{"column": "payed", "value": 1}, {"column": "deleted_at", "operator": "null"}], "perPage": 1000}
+    orders = http.get(
+        sb.rest_url + "/orders", json=body, headers={"Authorization": f"Bearer {sb.token}"}, timeout=30
+    ).json()["data"]
+    return next(
+        o
+        for o in reversed(orders)
+        if len(o["baskets"]) >= n_baskets
+        and all(b["deleted_at"] is None and b["refunded_at"] is None and b["checked_at"] is None for b in o["baskets"])
+    )
 
 
 def _rest(sb, method, path, body):
-    resp = requests.request(method, sb.rest_url + path, json=body, headers={"Authorization": f"Bearer {sb.token}"},
-                            timeout=30)
+    resp = requests.request(
+        method, sb.rest_url + path, json=body, headers={"Authorization": f"Bearer {sb.token}"}, timeout=30
+    )
     assert resp.status_code == 200, resp.text
     return resp.json()
 
@@ -197,13 +206,17 @@ def test_rest_writes_send_their_events(hooked, receiver):
 
 def test_restore_sends_updated(hooked, receiver):
     order = _paid_order(hooked, 1)
-    _rest(hooked, "DELETE", f"/orders/{order['id']}/baskets",
-          {"delete": {"baskets": {str(b["id"]): [] for b in order["baskets"]}}})
+    _rest(
+        hooked,
+        "DELETE",
+        f"/orders/{order['id']}/baskets",
+        {"delete": {"baskets": {str(b["id"]): [] for b in order["baskets"]}}},
+    )
     wait_settled(hooked)  # the `deleted` delivery first: senders run in the background
     before = len(receiver.records)
     restored = _rest(hooked, "POST", f"/orders/{order['id']}/restore", {})["data"]
     wait_settled(hooked)
-    (headers, raw, _s), = [r for r in receiver.records[before:] if json.loads(r[1])["id"] == order["id"]]
+    ((headers, raw, _s),) = [r for r in receiver.records[before:] if json.loads(r[1])["id"] == order["id"]]
     assert headers["X-Event-Type"] == "updated" and verify(headers, raw) == restored
 
 

@@ -7,8 +7,9 @@ from datetime import datetime
 
 
 def _paid_order(wapi, min_baskets=1, skip=()):
-    for o in wapi.all_pages("/orders", {"where": [{"column": "payed", "value": 1},
-                                                  {"column": "deleted_at", "operator": "null"}]}):
+    for o in wapi.all_pages(
+        "/orders", {"where": [{"column": "payed", "value": 1}, {"column": "deleted_at", "operator": "null"}]}
+    ):
         live = [b for b in o["baskets"] if b["deleted_at"] is None and b["refunded_at"] is None]
         if len(live) >= min_baskets and len(live) == len(o["baskets"]) and o["id"] not in skip:
             return o
@@ -42,8 +43,9 @@ def test_delete_baskets_cancels_tickets_and_frees_seats(wapi):
     assert after["ordered_quantity"] == before["ordered_quantity"] - first["quantity"]
     assert first["barcode"] not in _barcodes(wapi, first["show_id"])
     rest = [str(b["id"]) for b in out["baskets"] if b["deleted_at"] is None]
-    final = wapi.ok(wapi.rest("DELETE", f"/orders/{order['id']}/baskets",
-                              {"delete": {"baskets": {i: [] for i in rest}}}))["data"]
+    final = wapi.ok(
+        wapi.rest("DELETE", f"/orders/{order['id']}/baskets", {"delete": {"baskets": {i: [] for i in rest}}})
+    )["data"]
     assert final["deleted_at"] is not None  # no live basket left -> the order is cancelled
     again = wapi.rest("DELETE", f"/orders/{order['id']}/baskets", {"delete": {"baskets": {rest[0]: []}}})
     assert again.status_code == 422
@@ -79,7 +81,9 @@ def test_refund_with_deduction_and_validation(wapi):
     url = f"/orders/{order['id']}/baskets"
     both = {"refund": {"amount": 1, "deduction_amount": 1, "baskets": {str(target["id"]): []}}}
     assert wapi.rest("DELETE", url, both).status_code == 422
-    assert wapi.rest("DELETE", url, {"refund": {"amount": 10**9, "baskets": {str(target["id"]): []}}}).status_code == 422
+    assert (
+        wapi.rest("DELETE", url, {"refund": {"amount": 10**9, "baskets": {str(target["id"]): []}}}).status_code == 422
+    )
     assert wapi.rest("DELETE", url, {"refund": {"amount": 1, "baskets": {"1": []}}}).status_code == 422
     assert wapi.rest("DELETE", url, {}).status_code == 422
     out = wapi.ok(wapi.rest("DELETE", url, {"refund": {"deduction_amount": 100, "baskets": {str(target["id"]): []}}}))
@@ -92,8 +96,13 @@ def test_refund_with_deduction_and_validation(wapi):
 def test_edit_a_basket(wapi):
     order = _paid_order(wapi)
     b = order["baskets"][0]
-    out = wapi.ok(wapi.rest("PUT", f"/baskets/{b['id']}", {"data": {"client_name": "Пётр", "client_surname": "Новый",
-                                                                     "client_email": "petr.new@example.org"}}))["data"]
+    out = wapi.ok(
+        wapi.rest(
+            "PUT",
+            f"/baskets/{b['id']}",
+            {"data": {"client_name": "Пётр", "client_surname": "Новый", "client_email": "petr.new@example.org"}},
+        )
+    )["data"]
     assert out["client_name"] == "Пётр" and out["client_email"] == "petr.new@example.org"
     assert later(out["updated_at"], b["updated_at"])
     order_now = wapi.ok(wapi.get(f"/orders/{order['id']}"))["data"]
@@ -105,22 +114,32 @@ def test_edit_a_basket(wapi):
 
 
 def test_edit_prices_of_an_unpaid_basket(wapi):
-    pending = wapi.all_pages("/orders", {"where": [{"column": "payed", "value": 0},
-                                                  {"column": "deleted_at", "operator": "null"}]})
+    pending = wapi.all_pages(
+        "/orders", {"where": [{"column": "payed", "value": 0}, {"column": "deleted_at", "operator": "null"}]}
+    )
     b = pending[0]["baskets"][0]
-    out = wapi.ok(wapi.rest("PUT", f"/baskets/{b['id']}", {"data": {"ticket_original_price": 1000,
-                                                                     "discount_value": 150}}))["data"]
+    out = wapi.ok(
+        wapi.rest("PUT", f"/baskets/{b['id']}", {"data": {"ticket_original_price": 1000, "discount_value": 150}})
+    )["data"]
     assert out["price"] == 850 and out["original_price"] == 1000 and out["discount_value"] == 150
 
 
 def test_create_and_update_a_client_by_email(wapi, own_sandbox):
     before = own_sandbox.stats()["clients"]
-    created = wapi.ok(wapi.rest("POST", "/clients", {"data": {"email": "Sandbox.Buyer@example.com",
-                                                              "details": {"name": "Анна", "surname": "Тестова"}}}))
+    created = wapi.ok(
+        wapi.rest(
+            "POST",
+            "/clients",
+            {"data": {"email": "Sandbox.Buyer@example.com", "details": {"name": "Анна", "surname": "Тестова"}}},
+        )
+    )
     cid = created["data"]["id"]
     assert own_sandbox.stats()["clients"] == before + 1
-    updated = wapi.ok(wapi.rest("POST", "/clients", {"data": {"email": "sandbox.buyer@example.com",
-                                                              "details": {"phone": "+79001234567"}}}))["data"]
+    updated = wapi.ok(
+        wapi.rest(
+            "POST", "/clients", {"data": {"email": "sandbox.buyer@example.com", "details": {"phone": "+79001234567"}}}
+        )
+    )["data"]
     assert updated["id"] == cid and updated["details"]["phone"] == "+79001234567"
     assert updated["details"]["name"] == "Анна" and own_sandbox.stats()["clients"] == before + 1
     assert wapi.ok(wapi.get(f"/clients/{cid}"))["data"] == updated
@@ -128,23 +147,45 @@ def test_create_and_update_a_client_by_email(wapi, own_sandbox):
 
 def test_create_and_edit_an_event(wapi):
     scheme_id = wapi.ok(wapi.get("/events", {"perPage": 1}))["data"][0]["scheme_id"]
-    body = {"data": {"name": "Песочный концерт", "is_active": 1, "scheme_id": scheme_id, "city_id": 1,
-                     "currency_id": "RUB", "description": "Тест",
-                     "shows": [{"start_date": "2026-12-20T19:00:00+03:00", "finish_date": "2026-12-20T21:00:00+03:00",
-                                "prices": [{"default_price": 1500, "color_theme": 1},
-                                           {"default_price": 2500, "color_theme": 5}]}]}}
+    body = {
+        "data": {
+            "name": "Песочный концерт",
+            "is_active": 1,
+            "scheme_id": scheme_id,
+            "city_id": 1,
+            "currency_id": "RUB",
+            "description": "Тест",
+            "shows": [
+                {
+                    "start_date": "2026-12-20T19:00:00+03:00",
+                    "finish_date": "2026-12-20T21:00:00+03:00",
+                    "prices": [{"default_price": 1500, "color_theme": 1}, {"default_price": 2500, "color_theme": 5}],
+                }
+            ],
+        }
+    }
     ev = wapi.ok(wapi.rest("POST", "/events", body))["data"]
-    assert ev["name"] == "Песочный концерт" and len(ev["shows"]) == 1 and ev["shows"][0]["prices"][0]["color_theme"] == "1"
+    assert (
+        ev["name"] == "Песочный концерт" and len(ev["shows"]) == 1 and ev["shows"][0]["prices"][0]["color_theme"] == "1"
+    )
     show_id = ev["shows"][0]["id"]
     seats = wapi.ok(wapi.get(f"/shows/{show_id}/seats", {"flat": True}))["data"]
     assert seats and all(s["ordered_quantity"] == 0 for s in seats.values())
-    edit = {"data": {"name": "Песочный концерт (перенос)", "shows": [
-        {"id": show_id, "start_date": "2026-12-21T19:00:00+03:00"},
-        {"start_date": "2026-12-22T19:00:00+03:00", "prices": [{"default_price": 1200, "color_theme": 2}]}]}}
+    edit = {
+        "data": {
+            "name": "Песочный концерт (перенос)",
+            "shows": [
+                {"id": show_id, "start_date": "2026-12-21T19:00:00+03:00"},
+                {"start_date": "2026-12-22T19:00:00+03:00", "prices": [{"default_price": 1200, "color_theme": 2}]},
+            ],
+        }
+    }
     out = wapi.ok(wapi.rest("PUT", f"/events/{ev['id']}", edit))["data"]
     assert out["name"].endswith("(перенос)") and len(out["shows"]) == 2
     assert out["shows"][0]["start_date"] == "2026-12-21T19:00:00+03:00"
-    assert later(out["updated_at"], ev["updated_at"]) and later(out["shows"][0]["updated_at"], ev["shows"][0]["updated_at"])
+    assert later(out["updated_at"], ev["updated_at"]) and later(
+        out["shows"][0]["updated_at"], ev["shows"][0]["updated_at"]
+    )
     assert wapi.ok(wapi.get(f"/events/{ev['id']}"))["data"] == out
     assert wapi.rest("PUT", f"/events/{ev['id']}", {"data": {"shows": [{"id": 1}]}}).status_code == 422
     assert wapi.rest("PUT", "/events/999999", {"data": {"name": "x"}}).status_code == 404
@@ -152,8 +193,16 @@ def test_create_and_edit_an_event(wapi):
 
 def test_create_and_edit_a_promo_code(wapi):
     discount = wapi.ok(wapi.get("/discounts", {"where": [{"column": "deleted_at", "operator": "null"}]}))["data"][0]
-    body = {"data": {"is_active": 1, "discount_id": discount["id"], "code": "SANDBOX-2026", "max_uses_count": 5,
-                     "active_from": None, "active_to": "2026-12-31T23:59:59+03:00"}}
+    body = {
+        "data": {
+            "is_active": 1,
+            "discount_id": discount["id"],
+            "code": "SANDBOX-2026",
+            "max_uses_count": 5,
+            "active_from": None,
+            "active_to": "2026-12-31T23:59:59+03:00",
+        }
+    }
     promo = wapi.ok(wapi.rest("POST", "/promo-codes", body))["data"]
     assert promo["code"] == "SANDBOX-2026" and promo["discount_id"] == discount["id"] and promo["type"] == 0
     assert wapi.rest("POST", "/promo-codes", body).status_code == 422  # duplicate code
@@ -174,8 +223,9 @@ def test_scan_one_barcode_and_a_batch(wapi):
     out = wapi.ok(wapi.rest("POST", f"/shows/{show_id}/barcode/{code}", {"checked_at": "2026-11-01T12:30:00+03:00"}))
     assert out == {"success": True, "barcode": code, "checked_at": "2026-11-01T12:30:00+03:00"}
     assert wapi.ok(wapi.get(f"/shows/{show_id}/barcode/{code}"))["checked_at"] == "2026-11-01T12:30:00+03:00"
-    batch = [{"barcode": c, "checked_at": "2026-11-01T12:31:00+03:00"} for c in codes[1:]] + \
-        [{"barcode": "000000000000", "checked_at": "2026-11-01T12:31:00+03:00"}]
+    batch = [{"barcode": c, "checked_at": "2026-11-01T12:31:00+03:00"} for c in codes[1:]] + [
+        {"barcode": "000000000000", "checked_at": "2026-11-01T12:31:00+03:00"}
+    ]
     res = wapi.ok(wapi.rest("POST", f"/shows/{show_id}/barcodes", batch))
     assert res["processed"] == len(codes) - 1 and res["results"][-1]["success"] is False
     order_now = wapi.ok(wapi.get(f"/orders/{order['id']}"))["data"]
@@ -191,6 +241,7 @@ def test_writes_bump_the_orders_updated_at_cursor(wapi):
     order = _paid_order(wapi, 1, skip={newest["id"]})
     b = order["baskets"][0]
     wapi.ok(wapi.rest("PUT", f"/baskets/{b['id']}", {"data": {"client_middlename": "Иванович"}}))
-    changed = wapi.all_pages("/orders", {"where": [{"column": "updated_at", "operator": ">",
-                                                    "value": newest["updated_at"]}]})
+    changed = wapi.all_pages(
+        "/orders", {"where": [{"column": "updated_at", "operator": ">", "value": newest["updated_at"]}]}
+    )
     assert [o["id"] for o in changed] == [order["id"]]

@@ -4,6 +4,7 @@ Starts the real webserver on the project (workspace.yaml), materializes every as
 CLI against the sandbox and the embedded ClickHouse, then opens the pages with Playwright driving Debian's
 /usr/bin/chromium (never a downloaded browser) and saves screenshots under tests/artifacts/ui/.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,14 +27,23 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "ui"
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # CI must run these: .ci/run installs chromium and sets QTICKETS_REQUIRE_BROWSER=1, so a missing browser fails
 # there instead of skipping. Elsewhere they skip, and tests/conftest.py says so loudly at the end of the run.
 if not os.path.exists(CHROMIUM) and os.environ.get("QTICKETS_REQUIRE_BROWSER") == "1":
-    raise RuntimeError(f"QTICKETS_REQUIRE_BROWSER=1 but there is no chromium at {CHROMIUM}: the browser tests "
-                       "must run here (apt-get install chromium)")
+    raise RuntimeError(
+        f"QTICKETS_REQUIRE_BROWSER=1 but there is no chromium at {CHROMIUM}: the browser tests "
+        "must run here (apt-get install chromium)"
+    )
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
@@ -58,24 +68,41 @@ def webserver(tmp_path_factory, clickhouse_server):
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     with SandboxProcess(orders=ORDERS) as sandbox:
-        env = {**os.environ, **clickhouse_server.env(), **sandbox.env(),
-               "CLICKHOUSE_DATABASE": database.database, "DAGSTER_HOME": str(home)}
+        env = {
+            **os.environ,
+            **clickhouse_server.env(),
+            **sandbox.env(),
+            "CLICKHOUSE_DATABASE": database.database,
+            "DAGSTER_HOME": str(home),
+        }
         started = time.monotonic()
-        result = subprocess.run([str(BIN / "dagster"), "asset", "materialize", "--select", "*",
-                                 "-m", "qtickets_assets.definitions"],
-                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [str(BIN / "dagster"), "asset", "materialize", "--select", "*", "-m", "qtickets_assets.definitions"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         materialize_seconds = time.monotonic() - started
         assert result.returncode == 0, result.stderr[-3000:]
         port = free_port()
-        server = subprocess.Popen([str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1",
-                                   "-p", str(port)], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_http(f"{base}/server_info", 120)
             # Dismiss the "Join the Dagster community" modal before any screenshot.
-            request = urllib.request.Request(f"{base}/graphql", data=json.dumps(
-                {"query": "mutation { setNuxSeen }"}).encode(), headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                f"{base}/graphql",
+                data=json.dumps({"query": "mutation { setNuxSeen }"}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
             urllib.request.urlopen(request, timeout=10).read()
             yield {"base": base, "materialize_seconds": materialize_seconds}
         finally:
@@ -116,13 +143,17 @@ def test_staging_asset_shows_its_materialization_with_row_count(webserver, brows
     lines = _lines(page)
     assert "Latest materialization" in lines
     # the row count the asset reported: every order of the sandbox (deduplicated rows of the table)
-    assert lines[lines.index("Row count") + 1] == f"{ORDERS:,}", lines[lines.index("Row count"):][:3]
+    assert lines[lines.index("Row count") + 1] == f"{ORDERS:,}", lines[lines.index("Row count") :][:3]
     page.close()
 
 
 def test_staging_asset_checks_show_as_passed(webserver, browser):
-    page = _open(browser, f"{webserver['base']}/assets/stg_qtickets_api_orders_raw?view=checks",
-                 "pandera", "stg_orders_checks.png")
+    page = _open(
+        browser,
+        f"{webserver['base']}/assets/stg_qtickets_api_orders_raw?view=checks",
+        "pandera",
+        "stg_orders_checks.png",
+    )
     status = _check_states(page)
     assert status.get("pandera_contract") == "Succeeded", status
     assert status.get("freshness_check") == "Succeeded", status
@@ -130,12 +161,16 @@ def test_staging_asset_checks_show_as_passed(webserver, browser):
 
 
 def test_fact_asset_page_shows_dbt_checks_passed(webserver, browser):
-    page = _open(browser, f"{webserver['base']}/assets/fact_qtickets_sales_daily?view=checks",
-                 "not_null", "fact_sales_checks.png")
+    page = _open(
+        browser,
+        f"{webserver['base']}/assets/fact_qtickets_sales_daily?view=checks",
+        "not_null",
+        "fact_sales_checks.png",
+    )
     status = _check_states(page)
     dbt_checks = {name: state for name, state in status.items() if name != "freshness_check"}
     assert len(dbt_checks) >= 10 and set(dbt_checks.values()) == {"Succeeded"}, status
-    assert "assert_sales_revenue_matches_staging" in dbt_checks      # the singular reconciliation test too
+    assert "assert_sales_revenue_matches_staging" in dbt_checks  # the singular reconciliation test too
     page.close()
 
 
@@ -143,13 +178,20 @@ def test_fact_asset_page_shows_dbt_checks_passed(webserver, browser):
 # read the raw orders directly too (the months to rebuild come from the newest loads), and the audit counts the
 # raw tables.
 EDGES = {
-    ("stg_qtickets_api_orders_raw", "downstream"): {"stg_qtickets__orders", "stg_qtickets__baskets",
-                                                    "fact_qtickets_sales_daily", "fact_qtickets_sales_utm_daily",
-                                                    "qtickets_audit"},
+    ("stg_qtickets_api_orders_raw", "downstream"): {
+        "stg_qtickets__orders",
+        "stg_qtickets__baskets",
+        "fact_qtickets_sales_daily",
+        "fact_qtickets_sales_utm_daily",
+        "qtickets_audit",
+    },
     ("int_qtickets__paid_baskets", "upstream"): {"stg_qtickets__baskets"},
     ("int_qtickets__paid_baskets", "downstream"): {"fact_qtickets_sales_daily", "fact_qtickets_sales_utm_daily"},
-    ("fact_qtickets_sales_daily", "upstream"): {"int_qtickets__paid_baskets", "stg_qtickets__events",
-                                                "stg_qtickets_api_orders_raw"},
+    ("fact_qtickets_sales_daily", "upstream"): {
+        "int_qtickets__paid_baskets",
+        "stg_qtickets__events",
+        "stg_qtickets_api_orders_raw",
+    },
     ("fact_qtickets_inventory_latest", "upstream"): {"stg_qtickets__seats", "stg_qtickets__events"},
 }
 
@@ -157,19 +199,22 @@ EDGES = {
 @pytest.mark.parametrize("node, direction", sorted(EDGES), ids=[f"{n}-{d}" for n, d in sorted(EDGES)])
 def test_lineage_edges(webserver, browser, node, direction):
     url = f"{webserver['base']}/assets/{node}?view=lineage&lineageScope={direction}&lineageDepth=1"
-    page = _open(browser, url, "Materialized", f"edges_{node}_{direction}.png")   # the nodes with their status
+    page = _open(browser, url, "Materialized", f"edges_{node}_{direction}.png")  # the nodes with their status
     shown = {line for line in _lines(page) if re.fullmatch(r"(stg|int|fact|dim)_qtickets\w+|qtickets_audit", line)}
     assert shown - {node} == EDGES[(node, direction)], shown
     page.close()
 
 
 def test_fact_lineage_runs_from_the_api_resources(webserver, browser):
-    url = (f"{webserver['base']}/assets/fact_qtickets_sales_daily?view=lineage&lineageScope=upstream"
-           "&lineageDepth=4")
+    url = f"{webserver['base']}/assets/fact_qtickets_sales_daily?view=lineage&lineageScope=upstream&lineageDepth=4"
     page = _open(browser, url, "stg_qtickets_api_orders_raw", "fact_sales_lineage.png")
     text = page.inner_text("body")
-    for key in ("stg_qtickets_api_orders_raw", "stg_qtickets_api_events_raw", "stg_qtickets__baskets",
-                "int_qtickets__paid_baskets"):
+    for key in (
+        "stg_qtickets_api_orders_raw",
+        "stg_qtickets_api_events_raw",
+        "stg_qtickets__baskets",
+        "int_qtickets__paid_baskets",
+    ):
         assert key in text, f"{key} missing from the upstream lineage of the sales fact"
     page.close()
 

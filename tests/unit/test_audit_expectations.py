@@ -1,9 +1,18 @@
 """Comparing an answer with a case's expectation (pure)."""
-from qtickets_assets.audit.expectations import Answer, describe_answer, describe_expect, is_error_expectation, \
-    problems, same
 
-LIST = {"data": [{"id": 1, "payed": True}, {"id": 2, "payed": True}],
-        "paging": {"perPage": 50, "currentPage": 1, "total": 2}}
+from qtickets_assets.audit.expectations import (
+    Answer,
+    describe_answer,
+    describe_expect,
+    is_error_expectation,
+    problems,
+    same,
+)
+
+LIST = {
+    "data": [{"id": 1, "payed": True}, {"id": 2, "payed": True}],
+    "paging": {"perPage": 50, "currentPage": 1, "total": 2},
+}
 
 
 def ok(expect, answer):
@@ -24,13 +33,20 @@ def test_list_envelope_per_page_and_items():
 
 
 def test_rest_errors_and_html_404():
-    nf = j({"error": "Resource \"Order\" not found", "status": 404, "code": "RESOURCE_NOT_FOUND",
-            "info": {"id": 9, "resource": "Order"}}, 404)
+    nf = j(
+        {
+            "error": 'Resource "Order" not found',
+            "status": 404,
+            "code": "RESOURCE_NOT_FOUND",
+            "info": {"id": 9, "resource": "Order"},
+        },
+        404,
+    )
     assert ok({"status": 404, "code": "RESOURCE_NOT_FOUND", "data_match": {"info.resource": "Order"}}, nf)
     assert not ok({"status": 404, "code": "RESOURCE_NOT_FOUND", "data_match": {"info.resource": "Event"}}, nf)
     html = Answer(status=404, content_type="text/html; charset=UTF-8", json=None, text="<html>404</html>")
     assert ok({"shape": "html_404"}, html)
-    assert not ok({"shape": "html_404"}, nf)                  # a JSON 404 is not "no such route"
+    assert not ok({"shape": "html_404"}, nf)  # a JSON 404 is not "no such route"
     assert is_error_expectation({"shape": "html_404"}) and is_error_expectation({"status": 403})
     assert not is_error_expectation({"status": 200, "partners_status": "success"})
 
@@ -49,8 +65,10 @@ def test_partners_envelope():
 def test_seats_map_and_data_match():
     seats = j({"data": {"full_A-1;1": {"available": True}, "full_A-1;2": {"available": True}}})
     assert ok({"shape": "seats_map", "items_match": {"available": 1}}, seats)
-    assert ok({"shape": "object_envelope", "data_match": {"id": "12", "deleted_at": None}},
-              j({"data": {"id": 12, "deleted_at": None}}))
+    assert ok(
+        {"shape": "object_envelope", "data_match": {"id": "12", "deleted_at": None}},
+        j({"data": {"id": 12, "deleted_at": None}}),
+    )
     assert not ok({"data_match": {"deleted_at": None}}, j({"data": {"id": 12, "deleted_at": "2025-01-01"}}))
 
 
@@ -73,5 +91,7 @@ def test_loose_equality_and_descriptions():
     assert describe_expect({"status": 404, "code": "RESOURCE_NOT_FOUND"}) == "404 RESOURCE_NOT_FOUND"
     assert describe_expect({"shape": "html_404"}) == "HTML 404 (no such route)"
     assert describe_answer(j(LIST)) == "200 list of 2, total 2"
-    assert describe_answer(j({"error": "x", "status": 403, "code": "WRONG_AUTHORIZATION"}, 403)) == \
-        "403 WRONG_AUTHORIZATION"
+    assert (
+        describe_answer(j({"error": "x", "status": 403, "code": "WRONG_AUTHORIZATION"}, 403))
+        == "403 WRONG_AUTHORIZATION"
+    )

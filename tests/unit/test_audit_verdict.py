@@ -1,14 +1,37 @@
 """The write policy and the verdict are derived from measured results only (pure)."""
-from qtickets_assets.audit.verdict import EXPECTED_ERROR, FAILED, NOT_EXECUTED, NON_SANDBOX_OVERRIDE, PASSED, \
-    CaseResult, derive_verdict, totals, writes_decision
+
+from qtickets_assets.audit.verdict import (
+    EXPECTED_ERROR,
+    FAILED,
+    NON_SANDBOX_OVERRIDE,
+    NOT_EXECUTED,
+    PASSED,
+    CaseResult,
+    derive_verdict,
+    totals,
+    writes_decision,
+)
 
 SANDBOX = ["http://127.0.0.1:8765/api/rest/v1", "http://127.0.0.1:8765/api/partners/v1"]
 PROD = ["https://qtickets.ru/api/rest/v1", "https://qtickets.ru/api/partners/v1"]
 
 
 def case(cid, result, *, api="rest", status=200, code=None, auth="configured", reason=""):
-    return CaseResult(id=cid, title=cid, api=api, method="GET", path="/x", spec_ref="s", writes=False, auth=auth,
-                      expected="200", result=result, status=status, code=code, reason=reason)
+    return CaseResult(
+        id=cid,
+        title=cid,
+        api=api,
+        method="GET",
+        path="/x",
+        spec_ref="s",
+        writes=False,
+        auth=auth,
+        expected="200",
+        result=result,
+        status=status,
+        code=code,
+        reason=reason,
+    )
 
 
 def test_writes_run_only_when_requested_and_the_target_is_the_sandbox():
@@ -18,10 +41,12 @@ def test_writes_run_only_when_requested_and_the_target_is_the_sandbox():
         assert not enabled and reason.startswith("writes disabled (not requested")
     assert writes_decision(True, SANDBOX, identified_as_sandbox=True)[0] is True
     enabled, reason = writes_decision(True, SANDBOX, identified_as_sandbox=False)
-    assert not enabled and "did not identify itself as the qtickets sandbox" in reason and NON_SANDBOX_OVERRIDE in reason
+    assert (
+        not enabled and "did not identify itself as the qtickets sandbox" in reason and NON_SANDBOX_OVERRIDE in reason
+    )
     enabled, reason = writes_decision(True, ["https://test.example.org/api/rest/v1"], override=True)
     assert enabled and "did NOT identify" in reason
-    assert not writes_decision(False, SANDBOX, override=True)[0]          # the override alone requests nothing
+    assert not writes_decision(False, SANDBOX, override=True)[0]  # the override alone requests nothing
 
 
 def test_production_never_gets_writes():
@@ -49,15 +74,18 @@ def test_failure_names_the_cases():
 
 
 def test_wrong_configured_token_is_named():
-    results = [case("1.1", FAILED, status=403, code="WRONG_AUTHORIZATION"),
-               case("7.1", EXPECTED_ERROR, status=403, code="WRONG_AUTHORIZATION", auth="invalid")]
+    results = [
+        case("1.1", FAILED, status=403, code="WRONG_AUTHORIZATION"),
+        case("7.1", EXPECTED_ERROR, status=403, code="WRONG_AUTHORIZATION", auth="invalid"),
+    ]
     v = derive_verdict(results)
-    assert v.text == ("FAILED: the API rejected the configured token (403 WRONG_AUTHORIZATION) — check "
-                      "QTICKETS_TOKEN")
+    assert v.text == ("FAILED: the API rejected the configured token (403 WRONG_AUTHORIZATION) — check QTICKETS_TOKEN")
     assert "QTICKETS_TOKEN" in v.text_ru
     # 7.1's deliberate invalid token alone does not mean the configured one is wrong
-    assert derive_verdict([case("7.1", EXPECTED_ERROR, status=403, code="WRONG_AUTHORIZATION",
-                                auth="invalid")]).status == "PASSED"
+    assert (
+        derive_verdict([case("7.1", EXPECTED_ERROR, status=403, code="WRONG_AUTHORIZATION", auth="invalid")]).status
+        == "PASSED"
+    )
 
 
 def test_wrong_partner_key_and_counts_error():
@@ -66,8 +94,13 @@ def test_wrong_partner_key_and_counts_error():
 
 
 def test_unreachable_api():
-    v = derive_verdict([CaseResult("1.1", "t", "rest", "GET", "/", "s", False, "configured", "200", FAILED,
-                                   error="connection refused")])
+    v = derive_verdict(
+        [
+            CaseResult(
+                "1.1", "t", "rest", "GET", "/", "s", False, "configured", "200", FAILED, error="connection refused"
+            )
+        ]
+    )
     assert "did not answer any request (connection refused)" in v.text
 
 

@@ -1,4 +1,5 @@
 """Pure helpers of the benchmark: medians over repeats, ratios and their display."""
+
 from qtickets_bench.report import cell_ratios
 from qtickets_bench.stats import fmt_rate, fmt_ratio, fmt_seconds, median, median_fields, ratio
 
@@ -33,8 +34,10 @@ def test_seconds_and_rate_display():
 
 
 def test_cell_ratios_compare_the_platform_with_each_peer():
-    cell = {v: {"median": {"seconds": s}} for v, s in
-            (("platform", 10.0), ("dlt_rest_api", 35.0), ("dlt_parallel", 20.0), ("limit", 8.0))}
+    cell = {
+        v: {"median": {"seconds": s}}
+        for v, s in (("platform", 10.0), ("dlt_rest_api", 35.0), ("dlt_parallel", 20.0), ("limit", 8.0))
+    }
     r = cell_ratios(cell)
     assert r == {"b1_over_a": 3.5, "b2_over_a": 2.0, "a_over_c": 1.25}
     cell["limit"] = {"median": {"seconds": None}}

@@ -1,5 +1,6 @@
 """The catalog drives every resource: each per-resource map, file and check covers exactly the catalog's names,
 so a resource added to (or missing from) any of them fails here by name, never silently."""
+
 import json
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def test_every_per_resource_map_covers_exactly_the_catalog():
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_entry_is_consistent(name):
     entry = CATALOG[name]
-    assert entry.table == f"stg_qtickets_api_{entry.name}_raw"      # the one naming rule
+    assert entry.table == f"stg_qtickets_api_{entry.name}_raw"  # the one naming rule
     assert set(entry.business_key) <= set(entry.key_columns)
     assert set(entry.sorting_key) <= set(entry.key_columns)
     assert entry.cursor_column in (None, *entry.key_columns)
@@ -44,7 +45,8 @@ def test_dbt_sources_file_is_the_one_the_catalog_renders():
     committed = (ROOT / "dbt_project" / "models" / "staging" / "__sources.yml").read_text()
     assert committed == dbt_sources.render(), (
         "dbt_project/models/staging/__sources.yml differs from the catalog: regenerate it with "
-        ".venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources > dbt_project/models/staging/__sources.yml")
+        ".venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources > dbt_project/models/staging/__sources.yml"
+    )
 
 
 def test_every_resource_has_a_dbt_staging_model():
@@ -59,4 +61,4 @@ def test_every_resource_has_a_dbt_staging_model():
             for parent in node["depends_on"]["nodes"]:
                 if parent.startswith("source."):
                     read_by.setdefault(parent.rsplit(".", 1)[1], []).append(node["name"])
-    assert {e.table for e in CATALOG.values()} <= set(read_by), set(e.table for e in CATALOG.values()) - set(read_by)
+    assert {e.table for e in CATALOG.values()} <= set(read_by), {e.table for e in CATALOG.values()} - set(read_by)

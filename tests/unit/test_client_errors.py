@@ -1,13 +1,20 @@
 """Error classification (HTML vs JSON 404, 403, Partners body errors, retryable answers) and the
 guarantee that no message carries a token."""
+
 import json
 
 import pytest
 
 from qtickets_assets.qtickets.client.answers import classify
 from qtickets_assets.qtickets.client.api import QTicketsClient, is_write
-from qtickets_assets.qtickets.client.errors import (ApiRequestError, PartnersError, ResourceNotFound, RouteNotFound,
-                                             WritesDisabled, WrongAuthorization)
+from qtickets_assets.qtickets.client.errors import (
+    ApiRequestError,
+    PartnersError,
+    ResourceNotFound,
+    RouteNotFound,
+    WritesDisabled,
+    WrongAuthorization,
+)
 
 TOKEN = "sekret-token-123"
 JSON = "application/json"
@@ -18,15 +25,22 @@ def err(status, body):
 
 
 def test_403_wrong_authorization_names_the_setting():
-    out = classify("rest", 403, JSON, err(403, ("Wrong authorization", "WRONG_AUTHORIZATION")), "GET", "orders",
-                   (TOKEN,))
+    out = classify(
+        "rest", 403, JSON, err(403, ("Wrong authorization", "WRONG_AUTHORIZATION")), "GET", "orders", (TOKEN,)
+    )
     assert isinstance(out.error, WrongAuthorization)
     assert "QTICKETS_TOKEN" in str(out.error) and "403" in str(out.error)
 
 
 def test_json_404_is_resource_not_found_html_404_is_route_not_found():
-    body = json.dumps({"error": 'Resource "Order" not found', "status": 404, "code": "RESOURCE_NOT_FOUND",
-                       "info": {"id": 1, "resource": "Order"}})
+    body = json.dumps(
+        {
+            "error": 'Resource "Order" not found',
+            "status": 404,
+            "code": "RESOURCE_NOT_FOUND",
+            "info": {"id": 1, "resource": "Order"},
+        }
+    )
     assert isinstance(classify("rest", 404, JSON, body, "GET", "orders/1").error, ResourceNotFound)
     html = "<html><title>Страница не найдена 404 – Qtickets</title></html>"
     out = classify("rest", 404, "text/html; charset=UTF-8", html, "GET", "price-shades")
@@ -37,8 +51,10 @@ def test_json_404_is_resource_not_found_html_404_is_route_not_found():
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
 def test_transient_statuses_are_retried(status):
-    assert classify("rest", status, JSON, err(status, ("Unknown error", "UNKNOWN_ERROR")), "GET", "orders"
-                    ).retry_reason == f"http_{status}"
+    assert (
+        classify("rest", status, JSON, err(status, ("Unknown error", "UNKNOWN_ERROR")), "GET", "orders").retry_reason
+        == f"http_{status}"
+    )
 
 
 def test_cut_json_is_retried():
@@ -46,8 +62,9 @@ def test_cut_json_is_retried():
 
 
 def test_ok_answer_passes_data():
-    out = classify("rest", 200, JSON, '{"data": [], "paging": {"perPage": 50, "currentPage": 1, "total": 0}}',
-                   "GET", "orders")
+    out = classify(
+        "rest", 200, JSON, '{"data": [], "paging": {"perPage": 50, "currentPage": 1, "total": 0}}', "GET", "orders"
+    )
     assert out.error is None and out.retry_reason is None and out.data["data"] == []
 
 
@@ -93,6 +110,5 @@ def test_raw_request_refuses_writes_unless_enabled():
 
 def test_partners_base_is_derived_from_the_rest_base():
     client = QTicketsClient("http://127.0.0.1:9/api/rest/v1/", TOKEN)
-    assert client.base == {"rest": "http://127.0.0.1:9/api/rest/v1",
-                           "partners": "http://127.0.0.1:9/api/partners/v1"}
+    assert client.base == {"rest": "http://127.0.0.1:9/api/rest/v1", "partners": "http://127.0.0.1:9/api/partners/v1"}
     client.close()

@@ -1,4 +1,5 @@
 """The token bucket and the shared per-base-URL registry (one budget for every asset of the process)."""
+
 import threading
 import time
 
@@ -17,11 +18,11 @@ def test_bucket_allows_a_burst_then_paces():
     clock = FakeClock()
     bucket = TokenBucket(rate=10, clock=clock)
     waits = [bucket.reserve() for _ in range(10)]
-    assert waits == [0.0] * 10                         # one second's worth of burst
-    assert abs(bucket.reserve() - 0.1) < 1e-9         # then 1 / rate apart
-    assert abs(bucket.reserve() - 0.2) < 1e-9         # callers queue behind each other
-    clock.now += 1.0                                   # time pays the debt back
-    assert bucket.reserve() == 0.0                     # 10 - 2 owed = 8 tokens back
+    assert waits == [0.0] * 10  # one second's worth of burst
+    assert abs(bucket.reserve() - 0.1) < 1e-9  # then 1 / rate apart
+    assert abs(bucket.reserve() - 0.2) < 1e-9  # callers queue behind each other
+    clock.now += 1.0  # time pays the debt back
+    assert bucket.reserve() == 0.0  # 10 - 2 owed = 8 tokens back
 
 
 def test_bucket_rate_over_time():
@@ -35,6 +36,7 @@ def test_bucket_rate_over_time():
 
 def test_bucket_rejects_bad_rate():
     import pytest
+
     with pytest.raises(ValueError):
         TokenBucket(rate=0)
 
@@ -67,5 +69,5 @@ def test_registry_shares_limits_per_base_url():
     b = shared_limits("http://127.0.0.1:1/api/rest/v1", 20, 8)
     c = shared_limits("http://127.0.0.1:1/api/partners/v1", 20, 8)
     assert a is b and a is not c
-    shared_limits("http://127.0.0.1:1/api/rest/v1", 5, 2)    # a reconfiguration updates in place
+    shared_limits("http://127.0.0.1:1/api/rest/v1", 5, 2)  # a reconfiguration updates in place
     assert a.bucket.rate == 5 and a.gate.limit == 2

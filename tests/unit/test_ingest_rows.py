@@ -1,11 +1,12 @@
 """Key columns from API objects: timestamps to UTC, unparsable → NULL, ids tolerant, never a crash."""
-from datetime import datetime, timezone
 
+from datetime import UTC, datetime
+
+from qtickets_assets.qtickets.client.timestamps import parse_ts, to_api_ts
 from qtickets_assets.qtickets.ingest import columns as rows
 from qtickets_assets.qtickets.ingest.catalog import CATALOG
-from qtickets_assets.qtickets.client.timestamps import parse_ts, to_api_ts
 
-UTC = timezone.utc
+UTC = UTC
 SNAP = datetime(2025, 5, 1, tzinfo=UTC)
 
 
@@ -26,27 +27,43 @@ def test_to_api_ts_uses_colon_offset_in_platform_zone():
 
 
 def test_order_keys_and_bad_values():
-    order = {"id": 4360, "event_id": 33, "payed": True, "created_at": "2025-01-02T10:00:00+03:00",
-             "payed_at": "2025-01-02T10:05:00+03:00", "updated_at": "garbage", "deleted_at": None}
+    order = {
+        "id": 4360,
+        "event_id": 33,
+        "payed": True,
+        "created_at": "2025-01-02T10:00:00+03:00",
+        "payed_at": "2025-01-02T10:05:00+03:00",
+        "updated_at": "garbage",
+        "deleted_at": None,
+    }
     keys = CATALOG["orders"].extract(order, {})
-    assert keys == (4360, 33, 1, datetime(2025, 1, 2, 7, 0, tzinfo=UTC),
-                    datetime(2025, 1, 2, 7, 5, tzinfo=UTC), None, None)
+    assert keys == (
+        4360,
+        33,
+        1,
+        datetime(2025, 1, 2, 7, 0, tzinfo=UTC),
+        datetime(2025, 1, 2, 7, 5, tzinfo=UTC),
+        None,
+        None,
+    )
     broken = CATALOG["orders"].extract({"id": "x", "created_at": "nope"}, {})
-    assert broken[0] == 0 and broken[3] == rows.EPOCH      # never a crash; created_at is not Nullable
+    assert broken[0] == 0 and broken[3] == rows.EPOCH  # never a crash; created_at is not Nullable
 
 
 def test_partner_ticket_string_ids_and_context():
-    keys = CATALOG["partner_tickets"].extract({"id": "27061", "paid": 1, "deleted": 0},
-                                              {"event_id": 12, "show_id": 41})
+    keys = CATALOG["partner_tickets"].extract({"id": "27061", "paid": 1, "deleted": 0}, {"event_id": 12, "show_id": 41})
     assert keys == (27061, 12, 41, 1, 0)
 
 
 def test_seat_and_barcode_keys_from_context():
-    seat = CATALOG["inventory"].extract({"id": "full_A-1;1"}, {"event_id": 1, "show_id": 2, "key": "A-1;1",
-                                                              "snapshot_ts": SNAP})
+    seat = CATALOG["inventory"].extract(
+        {"id": "full_A-1;1"}, {"event_id": 1, "show_id": 2, "key": "A-1;1", "snapshot_ts": SNAP}
+    )
     assert seat == (1, 2, "A-1;1", SNAP)
-    bc = CATALOG["barcodes"].extract({"barcode": "877076325904", "checked_at": "2025-05-01T10:00:00+03:00"},
-                                     {"event_id": 1, "show_id": 2, "snapshot_ts": SNAP})
+    bc = CATALOG["barcodes"].extract(
+        {"barcode": "877076325904", "checked_at": "2025-05-01T10:00:00+03:00"},
+        {"event_id": 1, "show_id": 2, "snapshot_ts": SNAP},
+    )
     assert bc == (1, 2, "877076325904", SNAP, datetime(2025, 5, 1, 7, 0, tzinfo=UTC))
     assert CATALOG["barcodes"].extract({"barcode": "1"}, {"event_id": 1, "show_id": 2, "snapshot_ts": SNAP})[4] is None
 
@@ -65,9 +82,10 @@ def test_catalog_columns_match_extractors():
 
 def test_payload_survives_lone_surrogates_and_nul_bytes():
     from qtickets_assets.qtickets.client.decoding import loads
+
     obj = loads('{"name":"lone \\udcff here","nul":"a\\u0000b","ok":"ё"}')
     raw = rows.payload_bytes(obj)
-    text = raw.decode("utf-8")                      # valid UTF-8 whatever the input held
+    text = raw.decode("utf-8")  # valid UTF-8 whatever the input held
     assert loads(text) == obj and '"ok":"ё"' in text
 
 
@@ -75,4 +93,5 @@ def test_payload_bytes_and_text_agree():
     obj = {"id": 1, "price": 1500.5, "nested": {"a": [1, None, True]}, "name": "Концерт"}
     assert rows.payload_bytes(obj).decode("utf-8") == rows.payload_json(obj)
     import json
+
     assert rows.payload_json(obj) == json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

@@ -1,13 +1,23 @@
 """Paging arithmetic and list bodies (qtickets_api.md §1.3): every page up to ceil(total/perPage), with
 the perPage the SERVER reports, and an explicit orderBy id asc."""
+
 import pytest
 
-from qtickets_assets.qtickets.client.paging import (Paging, is_last_page, list_body, list_items, page_count,
-                                                 read_paging, remaining_pages)
+from qtickets_assets.qtickets.client.paging import (
+    Paging,
+    is_last_page,
+    list_body,
+    list_items,
+    page_count,
+    read_paging,
+    remaining_pages,
+)
 
 
-@pytest.mark.parametrize("total,per_page,pages", [(0, 50, 1), (1, 50, 1), (50, 50, 1), (51, 50, 2),
-                                                  (2000, 500, 4), (2001, 500, 5), (200000, 500, 400)])
+@pytest.mark.parametrize(
+    "total,per_page,pages",
+    [(0, 50, 1), (1, 50, 1), (50, 50, 1), (51, 50, 2), (2000, 500, 4), (2001, 500, 5), (200000, 500, 400)],
+)
 def test_page_count(total, per_page, pages):
     assert page_count(total, per_page) == pages
 
@@ -30,16 +40,20 @@ def test_single_page_has_nothing_remaining():
 
 
 def test_read_paging_absent_or_broken():
-    assert read_paging([{"barcode": "1"}]) is None                 # bare array (barcodes)
-    assert read_paging({"data": [{"id": 1}]}) is None              # color-themes: no paging
+    assert read_paging([{"barcode": "1"}]) is None  # bare array (barcodes)
+    assert read_paging({"data": [{"id": 1}]}) is None  # color-themes: no paging
     assert read_paging({"data": [], "paging": {"perPage": 0, "total": 3}}) is None
     assert read_paging({"data": [], "paging": {"perPage": "x"}}) is None
 
 
 def test_list_body_is_explicit():
     body = list_body(3, 500, where=[{"column": "updated_at", "operator": ">=", "value": "2025-01-01T00:00:00+03:00"}])
-    assert body == {"page": 3, "perPage": 500, "orderBy": {"id": "asc"},
-                    "where": [{"column": "updated_at", "operator": ">=", "value": "2025-01-01T00:00:00+03:00"}]}
+    assert body == {
+        "page": 3,
+        "perPage": 500,
+        "orderBy": {"id": "asc"},
+        "where": [{"column": "updated_at", "operator": ">=", "value": "2025-01-01T00:00:00+03:00"}],
+    }
     assert "where" not in list_body(1, 10)
     assert list_body(1, 10, extra={"flat": True})["flat"] is True
 
@@ -54,4 +68,4 @@ def test_list_items_shapes():
 def test_last_page_rule():
     assert is_last_page(Paging(50, 4, 200), 50)
     assert not is_last_page(Paging(50, 3, 200), 50)
-    assert is_last_page(Paging(50, 3, 200), 0)     # an empty page ends the listing too
+    assert is_last_page(Paging(50, 3, 200), 0)  # an empty page ends the listing too

@@ -1,5 +1,6 @@
 """iter_pages against an in-memory list (client.get replaced, no I/O): every object exactly once, the
 server's page size honoured, the local filter re-check, and re-paging when the set changes mid-listing."""
+
 from __future__ import annotations
 
 import threading
@@ -22,7 +23,7 @@ class FakeList:
         self.calls, self.hooks = 0, {}
         self.lock = threading.Lock()
 
-    def get(self, path, body, fields=None):   # sparse decoding is not exercised here
+    def get(self, path, body, fields=None):  # sparse decoding is not exercised here
         with self.lock:
             self.calls += 1
             hook = self.hooks.pop(self.calls, None)
@@ -33,8 +34,10 @@ class FakeList:
                 rows = [o for o in rows if matches(o, body["where"])]
             per = min(body["perPage"], self.cap)
             page = body["page"]
-            return {"data": rows[(page - 1) * per: page * per],
-                    "paging": {"perPage": per, "currentPage": page, "total": len(rows)}}
+            return {
+                "data": rows[(page - 1) * per : page * per],
+                "paging": {"perPage": per, "currentPage": page, "total": len(rows)},
+            }
 
 
 def client_over(fake, workers=1) -> QTicketsClient:
@@ -70,7 +73,7 @@ def test_filtered_set_growing_mid_listing_is_paged_again_without_losses():
     def touch_low_id(f):
         f.objects[0]["updated_at"] = NEW
 
-    fake.hooks[3] = touch_low_id            # one worker: call 1 = page 1, call 2 = page 2, call 3 = page 3
+    fake.hooks[3] = touch_low_id  # one worker: call 1 = page 1, call 2 = page 2, call 3 = page 3
     client = client_over(fake, workers=1)
     ids = [o["id"] for o in client.iter_objects("orders", where=CURSOR)]
     assert sorted(ids) == list(range(0, 601)) and len(ids) == len(set(ids))
@@ -88,7 +91,7 @@ def test_unfiltered_append_reads_only_the_tail():
     client = client_over(fake)
     ids = [o["id"] for o in client.iter_objects("orders")]
     assert sorted(ids) == list(range(1, 451))
-    assert client.stats.rescans == 0 and fake.calls == 4      # pages 1, 2, then 2 (re-read) and 3 of the tail
+    assert client.stats.rescans == 0 and fake.calls == 4  # pages 1, 2, then 2 (re-read) and 3 of the tail
 
 
 def test_shrinking_set_is_paged_again():

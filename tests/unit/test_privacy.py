@@ -59,29 +59,71 @@ def test_mask_text_masks_contacts_and_cards_but_not_ids_barcodes_or_dates():
     out = mask_text(text)
     for secret in ("ivan.petrov", "123-45", "910 123", "9101234567", "7946", "4111-1111-1111-1111"):
         assert secret not in out, secret
-    for kept in ("877076325904", "2019-07-30T12:50:52+03:00", "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
-                 "order 4360", "PARTERRE-1;25", "i***@e***.ru"):
+    for kept in (
+        "877076325904",
+        "2019-07-30T12:50:52+03:00",
+        "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+        "order 4360",
+        "PARTERRE-1;25",
+        "i***@e***.ru",
+    ):
         assert kept in out, kept
     assert mask_text(42) == 42 and mask_text(None) is None
 
 
 def test_mask_payload_masks_personal_keys_recursively_and_free_text():
     order = {
-        "id": 4360, "payed": True, "price": 1500.0, "payment_card_number": "5469641234569036",
-        "client": {"id": 7, "email": "ivan@example.ru",
-                   "details": {"name": "Иван", "surname": "Петров", "middlename": None, "phone": "+79100000000",
-                               "telegram_user": {"id": 5, "first_name": "Ivan", "username": "ivanp"}}},
-        "baskets": [{"id": 1, "barcode": "877076325904", "client_email": "x@y.com", "client_phone": "89991112233",
-                     "client_name": "Пётр", "inn": 7701234567, "legal_name": "ООО Ромашка",
-                     "comment": "перезвонить +7 999 111 22 33", "quantity": 1}],
+        "id": 4360,
+        "payed": True,
+        "price": 1500.0,
+        "payment_card_number": "5469641234569036",
+        "client": {
+            "id": 7,
+            "email": "ivan@example.ru",
+            "details": {
+                "name": "Иван",
+                "surname": "Петров",
+                "middlename": None,
+                "phone": "+79100000000",
+                "telegram_user": {"id": 5, "first_name": "Ivan", "username": "ivanp"},
+            },
+        },
+        "baskets": [
+            {
+                "id": 1,
+                "barcode": "877076325904",
+                "client_email": "x@y.com",
+                "client_phone": "89991112233",
+                "client_name": "Пётр",
+                "inn": 7701234567,
+                "legal_name": "ООО Ромашка",
+                "comment": "перезвонить +7 999 111 22 33",
+                "quantity": 1,
+            }
+        ],
         "fields": {"organization_name": "ИП Петров"},
         "spread": {"client_emails": ["vip@example.ru"]},
         "fanid_card": {"id": 123, "value": "1234567890"},
     }
     masked = mask_payload(order)
     dumped = json.dumps(masked, ensure_ascii=False)
-    for secret in ("ivan@", "Петров", "Иван", "79100000000", "x@y", "89991112233", "Пётр", "7701234567",
-                   "Ромашка", "111 22", "vip@", "1234567890", "ivanp", "Ivan", "5469641234569036"):
+    for secret in (
+        "ivan@",
+        "Петров",
+        "Иван",
+        "79100000000",
+        "x@y",
+        "89991112233",
+        "Пётр",
+        "7701234567",
+        "Ромашка",
+        "111 22",
+        "vip@",
+        "1234567890",
+        "ivanp",
+        "Ivan",
+        "5469641234569036",
+    ):
         assert secret not in dumped, secret
     # what is not personal survives
     assert masked["id"] == 4360 and masked["price"] == 1500.0 and masked["payed"] is True

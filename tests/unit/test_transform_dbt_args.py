@@ -1,4 +1,5 @@
 """The dbt command line built from the Dagster run config of the transform step."""
+
 import json
 
 import pytest

@@ -1,5 +1,6 @@
 """How dbt resources map to Dagster: models keyed by bare name in group "transform", sources on the ingestion
 assets' keys (from meta.dagster.asset_key), dbt tests as asset checks."""
+
 import pytest
 from dagster import AssetKey
 
@@ -11,17 +12,27 @@ RESOURCES = list(CATALOG)
 
 
 def test_model_key_is_the_bare_name_and_group_transform():
-    props = {"resource_type": "model", "name": "fact_qtickets_sales_daily", "fqn": ["qtickets", "marts", "x"],
-             "config": {}, "meta": {}}
+    props = {
+        "resource_type": "model",
+        "name": "fact_qtickets_sales_daily",
+        "fqn": ["qtickets", "marts", "x"],
+        "config": {},
+        "meta": {},
+    }
     translator = QTicketsDbtTranslator()
     assert translator.get_asset_key(props) == AssetKey("fact_qtickets_sales_daily")
     assert translator.get_group_name(props) == "transform"
 
 
 def test_source_keeps_its_meta_asset_key():
-    props = {"resource_type": "source", "name": "stg_qtickets_api_orders_raw", "source_name": "qtickets_api",
-             "fqn": ["qtickets", "staging", "qtickets_api", "stg_qtickets_api_orders_raw"], "config": {},
-             "meta": {"dagster": {"asset_key": ["stg_qtickets_api_orders_raw"]}}}
+    props = {
+        "resource_type": "source",
+        "name": "stg_qtickets_api_orders_raw",
+        "source_name": "qtickets_api",
+        "fqn": ["qtickets", "staging", "qtickets_api", "stg_qtickets_api_orders_raw"],
+        "config": {},
+        "meta": {"dagster": {"asset_key": ["stg_qtickets_api_orders_raw"]}},
+    }
     assert QTicketsDbtTranslator().get_asset_key(props) == AssetKey("stg_qtickets_api_orders_raw")
 
 
@@ -35,8 +46,13 @@ def dbt_assets():
 
 def test_project_lineage_from_every_api_resource(dbt_assets):
     specs = {spec.key: spec for spec in dbt_assets.specs}
-    marts = ["fact_qtickets_sales_daily", "fact_qtickets_sales_utm_daily", "fact_qtickets_inventory_latest",
-             "dim_events", "dim_shows"]
+    marts = [
+        "fact_qtickets_sales_daily",
+        "fact_qtickets_sales_utm_daily",
+        "fact_qtickets_inventory_latest",
+        "dim_events",
+        "dim_shows",
+    ]
     for name in marts:
         spec = specs[AssetKey(name)]
         assert spec.group_name == "transform"
@@ -51,8 +67,10 @@ def test_project_lineage_from_every_api_resource(dbt_assets):
 
 def test_dbt_tests_are_asset_checks(dbt_assets):
     checks = {(c.asset_key, c.name) for c in dbt_assets.check_specs}
-    assert (AssetKey("fact_qtickets_sales_daily"),
-            "unique_combination_fact_qtickets_sales_daily_sales_date__event_id__show_id") in checks
+    assert (
+        AssetKey("fact_qtickets_sales_daily"),
+        "unique_combination_fact_qtickets_sales_daily_sales_date__event_id__show_id",
+    ) in checks
     assert (AssetKey("fact_qtickets_sales_daily"), "assert_sales_revenue_matches_staging") in checks
     assert (AssetKey("fact_qtickets_inventory_latest"), "unique_fact_qtickets_inventory_latest_show_id") in checks
 

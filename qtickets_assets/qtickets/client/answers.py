@@ -6,6 +6,7 @@ answers HTTP 200 and puts errors in the body. 429 and 5xx (503 UNKNOWN_ERROR) an
 the JSON we expect (a truncated transfer) are transient from the client's point of view: retried a
 bounded number of times.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,15 @@ from typing import Any
 from qtickets_assets.privacy import redact_secrets
 
 from .decoding import loads
-from .errors import (SETTING_ENV, ApiRequestError, PartnersError, QTicketsError, ResourceNotFound,
-                     RouteNotFound, WrongAuthorization)
+from .errors import (
+    SETTING_ENV,
+    ApiRequestError,
+    PartnersError,
+    QTicketsError,
+    ResourceNotFound,
+    RouteNotFound,
+    WrongAuthorization,
+)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -23,8 +31,8 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 @dataclass
 class Outcome:
     data: Any = None
-    retry_reason: str | None = None       # set when the call should be retried
-    error: QTicketsError | None = None     # set when it should fail now
+    retry_reason: str | None = None  # set when the call should be retried
+    error: QTicketsError | None = None  # set when it should fail now
 
 
 def parse_json(text: str | bytes) -> tuple[bool, Any]:
@@ -42,8 +50,15 @@ def looks_like_json(content_type: str | None, text: str | bytes) -> bool:
     return "json" in ct or text[:64].lstrip()[:1] in ("{", "[", b"{", b"[")
 
 
-def classify(api: str, status: int, content_type: str | None, text: str | bytes, method: str, path: str,
-             secrets: tuple[str, ...] = ()) -> Outcome:
+def classify(
+    api: str,
+    status: int,
+    content_type: str | None,
+    text: str | bytes,
+    method: str,
+    path: str,
+    secrets: tuple[str, ...] = (),
+) -> Outcome:
     """Classify the answer of `method path` on `api` ("rest" or "partners")."""
     env = SETTING_ENV[api]
     where = f"{method.upper()} {redact_secrets(path, secrets)}"
@@ -52,33 +67,59 @@ def classify(api: str, status: int, content_type: str | None, text: str | bytes,
     is_json = looks_like_json(content_type, text)
     ok, body = parse_json(text) if is_json else (False, None)
     code = body.get("code") if ok and isinstance(body, dict) else None
-    server_msg = redact_secrets(str(body.get("error") or body.get("message") or ""), secrets) \
-        if ok and isinstance(body, dict) else ""
+    server_msg = (
+        redact_secrets(str(body.get("error") or body.get("message") or ""), secrets)
+        if ok and isinstance(body, dict)
+        else ""
+    )
 
     if status in (401, 403):
-        return Outcome(error=WrongAuthorization(
-            f"QTickets rejected the token (HTTP {status} {code or 'WRONG_AUTHORIZATION'}) on {where}: "
-            f"check {env['token']}", status=status, code=code or "WRONG_AUTHORIZATION"))
+        return Outcome(
+            error=WrongAuthorization(
+                f"QTickets rejected the token (HTTP {status} {code or 'WRONG_AUTHORIZATION'}) on {where}: "
+                f"check {env['token']}",
+                status=status,
+                code=code or "WRONG_AUTHORIZATION",
+            )
+        )
     if status == 404:
         if ok and code == "RESOURCE_NOT_FOUND":
-            return Outcome(error=ResourceNotFound(
-                f"QTickets has no such object (HTTP 404 RESOURCE_NOT_FOUND) on {where}: {server_msg}",
-                status=404, code=code))
-        return Outcome(error=RouteNotFound(
-            f"{where} is not a QTickets route (HTTP 404 {'page' if not ok else code}): "
-            f"check {env['base_url']} and the endpoint path", status=404, code=code))
+            return Outcome(
+                error=ResourceNotFound(
+                    f"QTickets has no such object (HTTP 404 RESOURCE_NOT_FOUND) on {where}: {server_msg}",
+                    status=404,
+                    code=code,
+                )
+            )
+        return Outcome(
+            error=RouteNotFound(
+                f"{where} is not a QTickets route (HTTP 404 {'page' if not ok else code}): "
+                f"check {env['base_url']} and the endpoint path",
+                status=404,
+                code=code,
+            )
+        )
     if status != 200 and not (200 <= status < 300):
-        return Outcome(error=ApiRequestError(
-            f"QTickets refused {where} (HTTP {status} {code or ''}): {server_msg}".rstrip(": "),
-            status=status, code=code))
+        return Outcome(
+            error=ApiRequestError(
+                f"QTickets refused {where} (HTTP {status} {code or ''}): {server_msg}".rstrip(": "),
+                status=status,
+                code=code,
+            )
+        )
     if not ok:
         # A 2xx whose body is not complete JSON: most likely a cut transfer; retry.
         return Outcome(retry_reason="bad_json")
     if api == "partners" and isinstance(body, dict) and body.get("status") == "error":
         if code == "WRONG_AUTHORIZATION":
-            return Outcome(error=WrongAuthorization(
-                f"QTickets Partners rejected the key (WRONG_AUTHORIZATION) on {where}: check {env['token']}",
-                status=status, code=code))
-        return Outcome(error=PartnersError(
-            f"QTickets Partners error {code} on {where}: {server_msg}", status=status, code=code))
+            return Outcome(
+                error=WrongAuthorization(
+                    f"QTickets Partners rejected the key (WRONG_AUTHORIZATION) on {where}: check {env['token']}",
+                    status=status,
+                    code=code,
+                )
+            )
+        return Outcome(
+            error=PartnersError(f"QTickets Partners error {code} on {where}: {server_msg}", status=status, code=code)
+        )
     return Outcome(data=body)

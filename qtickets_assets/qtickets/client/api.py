@@ -8,11 +8,13 @@
 Every request of the process to one base URL draws from one rate budget and one concurrency limit
 (rate_limit.py). Typed errors (errors.py) name the setting to fix and never carry a token.
 """
+
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from functools import partial
+from typing import Any
 
 from .answers import classify, parse_json
 from .budget import shared_limits
@@ -29,9 +31,9 @@ from .transport import ClientStats, Exchange, RetryPolicy, Transport, header_val
 DEFAULT_REQUESTS_PER_SECOND = 40.0
 DEFAULT_MAX_CONCURRENCY = 8
 DEFAULT_PAGE_SIZE = 500
-MAX_PAGE_SIZE = 1000           # never ask for more; the server may cap lower and says so in paging.perPage
-MAX_RESCANS = 2                # extra passes when the filtered set grew while we were paging
-MAX_TAIL_ROUNDS = 3            # extra tail reads when an unfiltered list grew at its end
+MAX_PAGE_SIZE = 1000  # never ask for more; the server may cap lower and says so in paging.perPage
+MAX_RESCANS = 2  # extra passes when the filtered set grew while we were paging
+MAX_TAIL_ROUNDS = 3  # extra tail reads when an unfiltered list grew at its end
 
 # Partners methods with side effects (REST: every verb but GET/HEAD).
 _PARTNERS_WRITES = ("tickets/add", "tickets/update", "tickets/remove")
@@ -46,6 +48,7 @@ def is_write(api: str, method: str, path: str) -> bool:
 @dataclass
 class RawResponse:
     """One raw exchange for the audit: never raised, never holding a token."""
+
     status: int | None
     headers: dict = field(default_factory=dict)
     text: str = ""
@@ -64,13 +67,26 @@ class Page:
 
 
 class QTicketsClient:
-    def __init__(self, base_url: str, token: str, partners_base_url: str = "", partners_token: str = "", *,
-                 requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
-                 max_concurrency: int = DEFAULT_MAX_CONCURRENCY, timeout_seconds: float = 30.0,
-                 max_retries: int = 6, page_size: int = DEFAULT_PAGE_SIZE, allow_writes: bool = False,
-                 backoff_base_seconds: float = 0.5, backoff_max_seconds: float = 20.0):
-        self.base = {"rest": base_url.rstrip("/"),
-                     "partners": (partners_base_url or _derive_partners(base_url)).rstrip("/")}
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        partners_base_url: str = "",
+        partners_token: str = "",
+        *,
+        requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        timeout_seconds: float = 30.0,
+        max_retries: int = 6,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        allow_writes: bool = False,
+        backoff_base_seconds: float = 0.5,
+        backoff_max_seconds: float = 20.0,
+    ):
+        self.base = {
+            "rest": base_url.rstrip("/"),
+            "partners": (partners_base_url or _derive_partners(base_url)).rstrip("/"),
+        }
         self._tokens = {"rest": token or "", "partners": partners_token or ""}
         self.page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
         self.max_concurrency = max(1, int(max_concurrency))
@@ -79,17 +95,25 @@ class QTicketsClient:
         policy = RetryPolicy(max_retries, backoff_base_seconds, backoff_max_seconds)
         secrets = (token, partners_token)
         self._transport = {
-            api: Transport(shared_limits(self.base[api], requests_per_second, self.max_concurrency),
-                           self.stats, timeout_seconds, policy, secrets, self.max_concurrency)
-            for api in ("rest", "partners")}
+            api: Transport(
+                shared_limits(self.base[api], requests_per_second, self.max_concurrency),
+                self.stats,
+                timeout_seconds,
+                policy,
+                secrets,
+                self.max_concurrency,
+            )
+            for api in ("rest", "partners")
+        }
 
     def close(self) -> None:
         for t in self._transport.values():
             t.close()
 
     # -- typed calls ------------------------------------------------------------------------------------
-    def _request(self, api: str, method: str, path: str, body: Any = None,
-                 fast: Callable[[bytes], Any] | None = None) -> Any:
+    def _request(
+        self, api: str, method: str, path: str, body: Any = None, fast: Callable[[bytes], Any] | None = None
+    ) -> Any:
         """`fast(content)` may decode a REST success answer itself (rawjson.py); None from it = parse as usual."""
         transport = self._transport[api]
         url = f"{self.base[api]}/{path.lstrip('/')}"
@@ -99,7 +123,15 @@ class QTicketsClient:
                 data = fast(ex.content)
                 if data is not None:
                     return None, data
-            outcome = classify(api, ex.status, header_value(ex.headers, "Content-Type") or "", ex.content, method, path, transport.secrets)
+            outcome = classify(
+                api,
+                ex.status,
+                header_value(ex.headers, "Content-Type") or "",
+                ex.content,
+                method,
+                path,
+                transport.secrets,
+            )
             if outcome.error is not None:
                 raise outcome.error
             return outcome.retry_reason, outcome.data
@@ -110,11 +142,17 @@ class QTicketsClient:
         env = SETTING_ENV[api]["base_url"]
         what = f"{method.upper()} {transport.scrub(path)}"
         if reason in ("bad_json", "truncated"):
-            raise BadPayload(f"QTickets sent an unreadable (not JSON / cut) answer to {what} "
-                             f"{retries + 1} times in a row: check {env} points at the QTickets API")
+            raise BadPayload(
+                f"QTickets sent an unreadable (not JSON / cut) answer to {what} "
+                f"{retries + 1} times in a row: check {env} points at the QTickets API"
+            )
         last_seen = f"HTTP {last.status}" if last.status else f"{reason} {last.fault_detail}".strip()
-        raise ApiUnavailable(f"QTickets API did not answer {what} after {retries} retries (last: {last_seen}): "
-                             f"check {env} or try again later", status=last.status, code=reason)
+        raise ApiUnavailable(
+            f"QTickets API did not answer {what} after {retries} retries (last: {last_seen}): "
+            f"check {env} or try again later",
+            status=last.status,
+            code=reason,
+        )
 
     def get(self, path: str, body: Any = None, fields: tuple[str, ...] | None = None) -> Any:
         """REST GET with an optional JSON body; returns the parsed answer. With `fields`, its objects are
@@ -136,9 +174,15 @@ class QTicketsClient:
         return self._request("partners", "POST", path, body or {})
 
     # -- paging --------------------------------------------------------------------------------------------
-    def iter_pages(self, path: str, where: list[dict] | None = None, order_by: dict | None = None,
-                   page_size: int | None = None, extra: dict | None = None,
-                   fields: tuple[str, ...] | None = None) -> Iterator[Page]:
+    def iter_pages(
+        self,
+        path: str,
+        where: list[dict] | None = None,
+        order_by: dict | None = None,
+        page_size: int | None = None,
+        extra: dict | None = None,
+        fields: tuple[str, ...] | None = None,
+    ) -> Iterator[Page]:
         """Every page of a REST list, page 1 first, the rest fetched concurrently and yielded as they
         complete. With `fields`, objects are rawjson.RawObject: only those top-level fields (plus `id` and
         the `where` columns) decoded, the API's bytes of the object kept whole in `.raw`.
@@ -157,7 +201,7 @@ class QTicketsClient:
         per_page = max(1, min(int(page_size or self.page_size), MAX_PAGE_SIZE))
         order_by = order_by or {"id": "asc"}
         seen: set = set()
-        if fields is not None:      # the filter columns too: the local re-check reads them
+        if fields is not None:  # the filter columns too: the local re-check reads them
             fields = (*fields, *(str(w.get("column", "")).split(".")[0] for w in where or ()))
 
         def fetch(number: int, size: int) -> Page:
@@ -184,17 +228,19 @@ class QTicketsClient:
             yield emit(first)
             if first.paging is None:
                 return
-            planned = first.paging      # perPage as the SERVER applied it
+            planned = first.paging  # perPage as the SERVER applied it
             totals = [planned.total]
             numbers = remaining_pages(planned)
             for _tail in range(MAX_TAIL_ROUNDS + 1):
-                for _, page in stream_map(lambda n: fetch(n, planned.per_page), numbers, self.max_concurrency):
+                for _, page in stream_map(
+                    lambda n, per_page=planned.per_page: fetch(n, per_page), numbers, self.max_concurrency
+                ):
                     if page.paging is not None:
                         totals.append(page.paging.total)
                     yield emit(page)
                 if min(totals) < planned.total or (where and max(totals) > planned.total):
-                    break                                   # page again from the start
-                if max(totals) > planned.total:             # appended tail only
+                    break  # page again from the start
+                if max(totals) > planned.total:  # appended tail only
                     last_read = page_count(planned.total, planned.per_page)
                     numbers = range(last_read, page_count(max(totals), planned.per_page) + 1)
                     planned = Paging(planned.per_page, 1, max(totals))
@@ -202,7 +248,7 @@ class QTicketsClient:
                     continue
                 return
             else:
-                return                                      # still growing: the next run's lookback has it
+                return  # still growing: the next run's lookback has it
             self.stats.add(rescans=1)
 
     def iter_objects(self, path: str, **kwargs) -> Iterator[dict]:
@@ -210,22 +256,26 @@ class QTicketsClient:
             yield from page.items
 
     # -- raw access for the audit ------------------------------------------------------------------------
-    def raw_request(self, api: str, method: str, path: str, json_body: Any = None, *,
-                    token: str | None = None) -> RawResponse:
+    def raw_request(
+        self, api: str, method: str, path: str, json_body: Any = None, *, token: str | None = None
+    ) -> RawResponse:
         """Send one request and report what came back; HTTP errors are results, not exceptions.
         Retries only transport faults and 429. `token` replaces the configured one (wrong-token cases)."""
         if api not in self.base:
             raise ValueError(f"api must be 'rest' or 'partners', not {api!r}")
         if is_write(api, method, path) and not self.allow_writes:
-            raise WritesDisabled(f"{method.upper()} {path} on {api} is a write and allow_writes is False "
-                                 f"(the audit must not change data unless explicitly enabled)")
+            raise WritesDisabled(
+                f"{method.upper()} {path} on {api} is a write and allow_writes is False "
+                f"(the audit must not change data unless explicitly enabled)"
+            )
         transport = self._transport[api]
         use_token = self._tokens[api] if token is None else token
         url = f"{self.base[api]}/{path.lstrip('/')}"
         scrub = lambda s: transport.scrub(s, (use_token,))  # noqa: E731
         try:
             _, retries, ex, reason = transport.call(
-                method, url, use_token, json_body, lambda e: ("http_429" if e.status == 429 else None, None))
+                method, url, use_token, json_body, lambda e: ("http_429" if e.status == 429 else None, None)
+            )
         except ApiRequestError as exc:
             return RawResponse(status=None, error=scrub(str(exc)))
         text = scrub(ex.text)
@@ -236,8 +286,15 @@ class QTicketsClient:
         elif reason:
             error = f"retries exhausted ({reason})"
         headers = {k: scrub(str(v)) for k, v in ex.headers.items() if k.lower() != "authorization"}
-        return RawResponse(status=ex.status, headers=headers, text=text, json=parsed if ok else None,
-                           latency_ms=round(ex.latency_ms, 1), error=error, retries=retries)
+        return RawResponse(
+            status=ex.status,
+            headers=headers,
+            text=text,
+            json=parsed if ok else None,
+            latency_ms=round(ex.latency_ms, 1),
+            error=error,
+            retries=retries,
+        )
 
 
 def _derive_partners(base_url: str) -> str:

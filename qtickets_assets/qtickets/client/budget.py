@@ -5,12 +5,13 @@ bursts up to one second's worth) and a gate on in-flight requests. Both live in 
 keyed by the base URL, so two assets materialising in the same process (in-process executor, a backfill)
 draw from the same budget instead of each believing it owns the whole API.
 """
+
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 class TokenBucket:
@@ -18,8 +19,13 @@ class TokenBucket:
     for it (0 when one was available); `acquire()` reserves and sleeps. Reserving ahead keeps FIFO-ish
     fairness: concurrent callers queue up behind each other instead of all polling."""
 
-    def __init__(self, rate: float, capacity: float | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        rate: float,
+        capacity: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._lock = threading.Lock()
         self._clock = clock
         self._sleep = sleep
@@ -38,7 +44,7 @@ class TokenBucket:
             now = self._clock()
             self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
             self._stamp = now
-            self._tokens -= 1.0   # may go negative: a debt that later callers wait behind
+            self._tokens -= 1.0  # may go negative: a debt that later callers wait behind
             return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
     def acquire(self) -> float:
@@ -61,7 +67,7 @@ class ConcurrencyGate:
             self.limit = max(1, int(limit))
             self._cond.notify_all()
 
-    def __enter__(self) -> "ConcurrencyGate":
+    def __enter__(self) -> ConcurrencyGate:
         with self._cond:
             while self._active >= self.limit:
                 self._cond.wait()

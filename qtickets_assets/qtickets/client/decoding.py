@@ -14,12 +14,14 @@ One difference from a re-serialised payload: an object with a repeated key (`{"i
 leaves undefined and PHP's json_encode cannot produce) is stored as sent. The key columns take the last value,
 as every Python parser does, while ClickHouse's JSONExtract* (the dbt views) read the first one.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Union
+from typing import Any
 
 import msgspec
 
@@ -34,16 +36,17 @@ _UNSET = msgspec.UNSET
 
 class RawObject(dict):
     """The fields the platform reads, as a dict, plus `raw`: the object's JSON bytes as the API sent them."""
+
     __slots__ = ("raw",)
 
 
 class _Envelope(msgspec.Struct):
-    data: Union[list[msgspec.Raw], dict[str, msgspec.Raw]]     # a list, or a keyed map (flat seats)
+    data: list[msgspec.Raw] | dict[str, msgspec.Raw]  # a list, or a keyed map (flat seats)
     paging: Any = None
 
 
 # The shapes of REST answers that carry objects: the list envelope (paged or not) and a bare array (barcodes).
-_ANSWER = msgspec.json.Decoder(Union[_Envelope, list[msgspec.Raw]])
+_ANSWER = msgspec.json.Decoder(_Envelope | list[msgspec.Raw])
 
 
 @lru_cache(maxsize=64)
@@ -51,8 +54,9 @@ def sparse_decoder(names: tuple[str, ...]) -> Callable[[bytes], Any]:
     """raw object bytes -> RawObject holding only the fields `names` (those present: absent stays absent,
     null is None). Field names are mapped onto safe attribute names, so any JSON key works."""
     attrs = tuple(f"f{i}" for i in range(len(names)))
-    struct = msgspec.defstruct("SparseObject", [(a, Any, msgspec.field(default=_UNSET, name=n))
-                                                for a, n in zip(attrs, names)])
+    struct = msgspec.defstruct(
+        "SparseObject", [(a, Any, msgspec.field(default=_UNSET, name=n)) for a, n in zip(attrs, names)]
+    )
     decoder = msgspec.json.Decoder(struct)
     pairs = tuple(zip(names, attrs))
 
@@ -80,7 +84,7 @@ def decode_answer(content: bytes, fields: Iterable[str]) -> dict | list | None:
     then parses `content` the ordinary way). Other top-level members of an envelope are not kept: the loads
     read only `data` and `paging`."""
     try:
-        content.decode("utf-8")           # strict: an invalid byte must not reach a payload unnoticed
+        content.decode("utf-8")  # strict: an invalid byte must not reach a payload unnoticed
         answer = _ANSWER.decode(content)
         decode = sparse_decoder(tuple(dict.fromkeys(fields)))
         if isinstance(answer, list):
@@ -96,7 +100,7 @@ def decode_answer(content: bytes, fields: Iterable[str]) -> dict | list | None:
 
 # --- JSON encode/decode ----------------------------------------------------------------------------------
 # JSON encode/decode: orjson when it is importable (it is installed with dagster-dbt), else the stdlib.
-# 
+#
 # Why: serialising every payload with the stdlib encoder was the largest cost of a load (~65 µs per
 # 3 KB order, 1.3 s of 4.5 s for 20,000 orders); orjson does it ~10x faster and parses pages ~2x faster.
 # The output is the contract's form either way: compact separators, UTF-8 kept (no \\u escapes). Values
@@ -112,7 +116,7 @@ def _std_dumps(obj) -> str:
 def _escape_surrogates(text: str) -> str:
     """A lone surrogate (the API may send `\\udcff`) cannot be UTF-8 encoded; write it back as the same
     JSON escape, so the payload stays valid JSON, valid UTF-8 and means what the API sent."""
-    return _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def dumps_bytes(obj) -> bytes:
@@ -139,5 +143,5 @@ def loads(text: str | bytes):
         try:
             return _orjson.loads(text)
         except _orjson.JSONDecodeError:
-            pass   # the stdlib also accepts NaN/Infinity literals orjson rejects; let it decide
+            pass  # the stdlib also accepts NaN/Infinity literals orjson rejects; let it decide
     return json.loads(text)

@@ -4,6 +4,7 @@ Every message says which setting to fix and never contains a token: messages are
 words plus values that went through `redact_secrets` (a requests exception can carry the request and its
 Authorization header, so it is never re-raised raw).
 """
+
 from __future__ import annotations
 
 

@@ -5,9 +5,11 @@ ignored (qtickets_api.md §1.9). Objects that provably do not match are dropped 
 whose field cannot be compared (missing, unparsable date) is KEPT — dropping data on a guess is worse
 than loading a row the dedup will absorb.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from qtickets_assets.json_paths import dig
 

@@ -6,6 +6,7 @@ orders, default order id asc) and then filtered them all away locally. Here: eve
 ceil(total / perPage), where perPage is what the SERVER reports (it may cap what we asked for), and an
 explicit `orderBy {"id": "asc"}` so the page boundaries are deterministic.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,10 +21,14 @@ class Paging:
     total: int
 
 
-def list_body(page: int, per_page: int, where: list[dict] | None = None,
-              order_by: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> dict:
-    body: dict[str, Any] = {"page": int(page), "perPage": int(per_page),
-                            "orderBy": dict(order_by or {"id": "asc"})}
+def list_body(
+    page: int,
+    per_page: int,
+    where: list[dict] | None = None,
+    order_by: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict:
+    body: dict[str, Any] = {"page": int(page), "perPage": int(per_page), "orderBy": dict(order_by or {"id": "asc"})}
     if where:
         body["where"] = [dict(w) for w in where]
     if extra:
@@ -57,7 +62,7 @@ def list_items(payload: Any) -> list:
         data = payload.get("data")
         if isinstance(data, list):
             return data
-        if isinstance(data, dict):   # a keyed map (flat seats): values are the objects
+        if isinstance(data, dict):  # a keyed map (flat seats): values are the objects
             return list(data.values())
     return []
 

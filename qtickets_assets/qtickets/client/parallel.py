@@ -3,17 +3,20 @@
 The window (at most `window` calls submitted but not yet consumed) is what keeps memory flat: if the
 ClickHouse inserts are slower than the API, fetching pauses instead of piling parsed pages up in RAM.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-def stream_map(fn: Callable[[T], R], items: Iterable[T], workers: int,
-               window: int | None = None) -> Iterator[tuple[T, R]]:
+def stream_map(
+    fn: Callable[[T], R], items: Iterable[T], workers: int, window: int | None = None
+) -> Iterator[tuple[T, R]]:
     """Yield (item, fn(item)) in completion order. The first exception cancels what is pending and is
     re-raised to the consumer. Closing the generator early cancels the rest too."""
     workers = max(1, int(workers))
@@ -22,6 +25,7 @@ def stream_map(fn: Callable[[T], R], items: Iterable[T], workers: int,
     pending: dict[Future, T] = {}
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qtickets")
     try:
+
         def refill() -> None:
             while len(pending) < window:
                 try:
@@ -35,7 +39,7 @@ def stream_map(fn: Callable[[T], R], items: Iterable[T], workers: int,
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in done:
                 item = pending.pop(fut)
-                result = fut.result()     # raises the worker's exception here
+                result = fut.result()  # raises the worker's exception here
                 yield item, result
             refill()
     finally:

@@ -7,16 +7,18 @@ happens OUTSIDE the concurrency gate, so a backing-off call does not block the o
 Nothing from `requests` escapes raw: its exceptions can carry the prepared request (with the
 Authorization header), so only a scrubbed one-line description is kept.
 """
+
 from __future__ import annotations
 
 import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -30,10 +32,11 @@ from .errors import ApiRequestError
 @dataclass
 class Exchange:
     """What one attempt produced: an HTTP answer or a transport fault."""
+
     status: int | None = None
     headers: dict = field(default_factory=dict)
     content: bytes = b""
-    fault: str | None = None          # "timeout" | "connection" | "truncated"
+    fault: str | None = None  # "timeout" | "connection" | "truncated"
     fault_detail: str = ""
     latency_ms: float = 0.0
 
@@ -50,9 +53,16 @@ class RetryPolicy:
 
 
 class Transport:
-    def __init__(self, limits: SharedLimits, stats: ClientStats, timeout_seconds: float,
-                 policy: RetryPolicy, secrets: tuple[str, ...], pool_size: int,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        limits: SharedLimits,
+        stats: ClientStats,
+        timeout_seconds: float,
+        policy: RetryPolicy,
+        secrets: tuple[str, ...],
+        pool_size: int,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.limits = limits
         self.stats = stats
         self.timeout = timeout_seconds
@@ -73,15 +83,13 @@ class Transport:
     def attempt(self, method: str, url: str, token: str, body: Any) -> Exchange:
         """One attempt through the rate budget and the gate; never raises for transport faults."""
         self.limits.bucket.acquire()
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
-                   "Cache-Control": "no-cache"}
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Cache-Control": "no-cache"}
         with self.limits.gate:
             started = time.perf_counter()
             try:
                 # json= works on GET too: the QTickets list filters travel in a GET body.
-                resp = self.session.request(method.upper(), url, json=body, headers=headers,
-                                            timeout=self.timeout)
-                content = resp.content               # the whole body is read inside the try
+                resp = self.session.request(method.upper(), url, json=body, headers=headers, timeout=self.timeout)
+                content = resp.content  # the whole body is read inside the try
                 ex = Exchange(status=resp.status_code, headers=dict(resp.headers), content=content)
             except requests.Timeout as exc:
                 ex = Exchange(fault="timeout", fault_detail=self.scrub(type(exc).__name__, (token,)))
@@ -89,16 +97,21 @@ class Transport:
                 ex = Exchange(fault="truncated", fault_detail=type(exc).__name__)
             except requests.ConnectionError as exc:
                 ex = Exchange(fault="connection", fault_detail=self.scrub(_first_line(exc), (token,)))
-            except requests.RequestException as exc:   # invalid URL and the like: not retryable
-                raise ApiRequestError(self.scrub(f"cannot send {method.upper()} {url} ({type(exc).__name__}: "
-                                                 f"{_first_line(exc)}): check the QTickets base URL setting",
-                                                 (token,))) from None
+            except requests.RequestException as exc:  # invalid URL and the like: not retryable
+                raise ApiRequestError(
+                    self.scrub(
+                        f"cannot send {method.upper()} {url} ({type(exc).__name__}: "
+                        f"{_first_line(exc)}): check the QTickets base URL setting",
+                        (token,),
+                    )
+                ) from None
             ex.latency_ms = (time.perf_counter() - started) * 1000.0
         self.stats.add(requests=1, api_seconds=ex.latency_ms / 1000.0)
         return ex
 
-    def call(self, method: str, url: str, token: str, body: Any,
-             judge: Callable[[Exchange], tuple[str | None, Any]]) -> tuple[Any, int, Exchange, str | None]:
+    def call(
+        self, method: str, url: str, token: str, body: Any, judge: Callable[[Exchange], tuple[str | None, Any]]
+    ) -> tuple[Any, int, Exchange, str | None]:
         """Attempt until `judge` accepts. `judge(exchange)` returns (retry_reason, result): a reason means
         "retry"; None means done with `result`. Returns (result, retries, last exchange, last reason)
         where last reason is set only when retries ran out."""
@@ -110,8 +123,9 @@ class Transport:
                 return result, retries, ex, None
             if retries >= self.policy.max_retries:
                 return result, retries, ex, reason
-            retry_after = parse_retry_after(header_value(ex.headers, "Retry-After")) \
-                if ex.status in (429, 503) else None
+            retry_after = (
+                parse_retry_after(header_value(ex.headers, "Retry-After")) if ex.status in (429, 503) else None
+            )
             self.stats.add_retry(reason)
             self.sleep(retry_delay(retries, retry_after, self.policy.base_seconds, self.policy.max_seconds))
             retries += 1
@@ -132,7 +146,7 @@ def _first_line(exc: BaseException) -> str:
 
 # --- retry timing ------------------------------------------------------------------------------------------
 # Retry timing: bounded exponential backoff with full jitter, overridden by the server's Retry-After.
-# 
+#
 # Full jitter (delay = uniform(0, min(cap, base * 2**attempt))) spreads the retries of the 8 concurrent
 # page fetches so they do not hit a recovering server in lock-step. When the server says how long to wait
 # (Retry-After on 429/503, in seconds or as an HTTP date) we wait that long instead, capped so a bogus
@@ -157,8 +171,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         if when is None:
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
     if seconds != seconds:  # NaN
         return None
     return max(0.0, seconds)
@@ -170,8 +184,9 @@ def jitter_delay(attempt: int, base: float, cap: float, rand: Callable[[], float
     return rand() * ceiling
 
 
-def retry_delay(attempt: int, retry_after: float | None, base: float, cap: float,
-                rand: Callable[[], float] = random.random) -> float:
+def retry_delay(
+    attempt: int, retry_after: float | None, base: float, cap: float, rand: Callable[[], float] = random.random
+) -> float:
     """The wait before the next attempt: the server's Retry-After when it gave one, else full jitter."""
     if retry_after is not None:
         return min(retry_after, MAX_RETRY_AFTER_S)
@@ -179,6 +194,7 @@ def retry_delay(attempt: int, retry_after: float | None, base: float, cap: float
 
 
 # --- counters --------------------------------------------------------------------------------------------------
+
 
 class ClientStats:
     def __init__(self) -> None:
@@ -190,7 +206,7 @@ class ClientStats:
         self.filtered_out = 0
         self.duplicates = 0
         self.rescans = 0
-        self.skipped: Counter[str] = Counter()   # fan-out targets skipped (e.g. EVENT_NOT_FOUND)
+        self.skipped: Counter[str] = Counter()  # fan-out targets skipped (e.g. EVENT_NOT_FOUND)
 
     def add(self, **deltas) -> None:
         with self._lock:

@@ -18,10 +18,10 @@ No `from __future__ import annotations` here: Dagster reads the config annotatio
 
 import time
 import traceback
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterator, Optional
+from datetime import UTC, datetime
 
 import dagster as dg
 from pydantic import Field
@@ -45,15 +45,21 @@ API_POOL = "qtickets_api"
 
 class LoadConfig(dg.Config):
     """Run config of the staging step (applies to every selected resource; range: orders only, by created_at)."""
+
     mode: str = Field(default="incremental", description="incremental | full | range")
-    lookback_minutes: int = Field(default=120, description="incremental: re-read this far behind the "
-                                  "high-water mark of the staging table")
-    created_from: Optional[str] = Field(default=None, description="range: first created_at date, YYYY-MM-DD")
-    created_to: Optional[str] = Field(default=None, description="range: last created_at date (inclusive)")
-    outage_retries: int = Field(default=2, description="retries of a resource whose load failed because the API "
-                                "or ClickHouse stayed unreachable (never for a wrong token or URL)")
-    outage_retry_seconds: float = Field(default=30.0, description="wait before the first outage retry; doubles "
-                                        "each time")
+    lookback_minutes: int = Field(
+        default=120, description="incremental: re-read this far behind the high-water mark of the staging table"
+    )
+    created_from: str | None = Field(default=None, description="range: first created_at date, YYYY-MM-DD")
+    created_to: str | None = Field(default=None, description="range: last created_at date (inclusive)")
+    outage_retries: int = Field(
+        default=2,
+        description="retries of a resource whose load failed because the API "
+        "or ClickHouse stayed unreachable (never for a wrong token or URL)",
+    )
+    outage_retry_seconds: float = Field(
+        default=30.0, description="wait before the first outage retry; doubles each time"
+    )
 
 
 class LoadFailed(Exception):
@@ -93,20 +99,32 @@ def _open_clickhouse(clickhouse: ClickHouseResource, entry: CatalogEntry):
         raise LoadFailed(clickhouse_unreachable(clickhouse, exc), transient=False) from None
 
 
-def load_entry(context: dg.AssetExecutionContext, entry: CatalogEntry, config: LoadConfig,
-               qtickets: QTicketsResource, clickhouse: ClickHouseResource,
-               lookups: SharedLookups | None = None) -> dg.MaterializeResult:
+def load_entry(
+    context: dg.AssetExecutionContext,
+    entry: CatalogEntry,
+    config: LoadConfig,
+    qtickets: QTicketsResource,
+    clickhouse: ClickHouseResource,
+    lookups: SharedLookups | None = None,
+) -> dg.MaterializeResult:
     """Load one resource into its staging table and record it in meta_job_runs. Raises LoadFailed (one clear,
     token-free line) after writing the error row."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     ch = _open_clickhouse(clickhouse, entry)
     client = qtickets.get_client()
     secrets = (qtickets.token, qtickets.partners_token, getattr(clickhouse, "password", None))
     load = Load(entry, client, ch, context.run.run_id, lookups=lookups)
     error, transient = None, False
     try:
-        window = plan_window(config.mode, entry.cursor_column, entry.range_column, read_high_water(ch, entry),
-                             config.lookback_minutes, config.created_from, config.created_to)
+        window = plan_window(
+            config.mode,
+            entry.cursor_column,
+            entry.range_column,
+            read_high_water(ch, entry),
+            config.lookback_minutes,
+            config.created_from,
+            config.created_to,
+        )
         context.log.info(f"{entry.table}: {window.note or window.mode}")
         load.run(window)
     except QTicketsError as exc:
@@ -124,16 +142,26 @@ def load_entry(context: dg.AssetExecutionContext, entry: CatalogEntry, config: L
     metrics = load.metrics()
     window = load.window
     record = RunRecord(
-        job=context.run.job_name, asset=entry.table, run_id=context.run.run_id, started_at=started,
-        finished_at=datetime.now(timezone.utc), status="error" if error else "ok",
-        rows=load.writer.rows_inserted, pages=metrics["pages"], requests=metrics["requests"],
-        retries=metrics["retries"], cursor_from=window.cursor_from if window else None,
-        cursor_to=load.cursor_to, message=error or (window.note if window else ""), metrics=metrics)
+        job=context.run.job_name,
+        asset=entry.table,
+        run_id=context.run.run_id,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status="error" if error else "ok",
+        rows=load.writer.rows_inserted,
+        pages=metrics["pages"],
+        requests=metrics["requests"],
+        retries=metrics["retries"],
+        cursor_from=window.cursor_from if window else None,
+        cursor_to=load.cursor_to,
+        message=error or (window.note if window else ""),
+        metrics=metrics,
+    )
     try:
         write_run(ch, record)
     except Exception as exc:  # noqa: BLE001
         if error and "ClickHouse is not reachable" in error:
-            note = "could not write meta_job_runs"        # the reason is already in `error`: not twice
+            note = "could not write meta_job_runs"  # the reason is already in `error`: not twice
         else:
             note = f"could not write meta_job_runs: {clickhouse_unreachable(clickhouse, exc)}"
         error = f"{error} (also {note})" if error else note
@@ -142,14 +170,19 @@ def load_entry(context: dg.AssetExecutionContext, entry: CatalogEntry, config: L
 
     database = getattr(clickhouse, "database", "qtickets")
     metadata = {
-        "dagster/row_count": dedup_row_count(ch, entry),   # rows in the table after dedup (latest _version)
+        "dagster/row_count": dedup_row_count(ch, entry),  # rows in the table after dedup (latest _version)
         "dagster/table_name": f"{database}.{entry.table}",
         "rows_inserted": load.writer.rows_inserted,
-        "pages": metrics["pages"], "requests": metrics["requests"], "retries": metrics["retries"],
+        "pages": metrics["pages"],
+        "requests": metrics["requests"],
+        "retries": metrics["retries"],
         "retries_by_reason": dg.MetadataValue.json(metrics["retries_by_reason"]),
-        "api_seconds": metrics["api_seconds"], "insert_seconds": metrics["insert_seconds"],
-        "seconds": metrics["seconds"], "filtered_out": metrics["filtered_out"],
-        "mode": window.mode, "window": window.note,
+        "api_seconds": metrics["api_seconds"],
+        "insert_seconds": metrics["insert_seconds"],
+        "seconds": metrics["seconds"],
+        "filtered_out": metrics["filtered_out"],
+        "mode": window.mode,
+        "window": window.note,
         "cursor_from": window.cursor_from.isoformat() if window.cursor_from else "none",
         "cursor_to": load.cursor_to.isoformat() if load.cursor_to else "none",
     }
@@ -168,22 +201,30 @@ def _load_with_outage_retries(context, entry, config, qtickets, clickhouse, look
         except LoadFailed as failed:
             if not failed.transient or attempt >= config.outage_retries:
                 return Outcome(entry, error=str(failed))
-            context.log.warning(f"{entry.table}: {failed} - retrying in {delay:.0f} s "
-                                f"({attempt + 1} of {config.outage_retries})")
+            context.log.warning(
+                f"{entry.table}: {failed} - retrying in {delay:.0f} s ({attempt + 1} of {config.outage_retries})"
+            )
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")
 
 
-def load_concurrently(context: dg.AssetExecutionContext, entries: list[CatalogEntry], config: LoadConfig,
-                      qtickets: QTicketsResource, clickhouse: ClickHouseResource) -> Iterator[dg.MaterializeResult]:
+def load_concurrently(
+    context: dg.AssetExecutionContext,
+    entries: list[CatalogEntry],
+    config: LoadConfig,
+    qtickets: QTicketsResource,
+    clickhouse: ClickHouseResource,
+) -> Iterator[dg.MaterializeResult]:
     """Each entry on its own thread; materializations are yielded as loads finish. Raises dg.Failure at the end
     when a load failed, naming every failed resource."""
-    lookups = SharedLookups()          # the events list the fan-out resources all start from: fetched once
+    lookups = SharedLookups()  # the events list the fan-out resources all start from: fetched once
     failures: list[str] = []
     with ThreadPoolExecutor(max_workers=max(1, len(entries)), thread_name_prefix="staging") as pool:
-        pending = {pool.submit(_load_with_outage_retries, context, entry, config, qtickets, clickhouse, lookups)
-                   for entry in entries}
+        pending = {
+            pool.submit(_load_with_outage_retries, context, entry, config, qtickets, clickhouse, lookups)
+            for entry in entries
+        }
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -199,23 +240,43 @@ def load_concurrently(context: dg.AssetExecutionContext, entries: list[CatalogEn
 
 def staging_spec(entry: CatalogEntry) -> dg.AssetSpec:
     return dg.AssetSpec(
-        key=entry.table, group_name="ingestion", kinds={"qtickets", "clickhouse"}, description=entry.description,
-        owners=["team:data-platform"], skippable=False,
-        metadata={"business_key": ", ".join(entry.business_key), "endpoint": entry.endpoint, "api": entry.api,
-                  "cursor": entry.cursor_column or "none (full load)", "refreshed_by": f"{entry.refresh}_job"})
+        key=entry.table,
+        group_name="ingestion",
+        kinds={"qtickets", "clickhouse"},
+        description=entry.description,
+        owners=["team:data-platform"],
+        skippable=False,
+        metadata={
+            "business_key": ", ".join(entry.business_key),
+            "endpoint": entry.endpoint,
+            "api": entry.api,
+            "cursor": entry.cursor_column or "none (full load)",
+            "refreshed_by": f"{entry.refresh}_job",
+        },
+    )
 
 
-def build_staging_assets(entries=None, name: str = STEP_NAME, config_class: type = LoadConfig,
-                         pool: str | None = API_POOL) -> dg.AssetsDefinition:
+def build_staging_assets(
+    entries=None, name: str = STEP_NAME, config_class: type = LoadConfig, pool: str | None = API_POOL
+) -> dg.AssetsDefinition:
     """The staging step over `entries` (every catalog resource by default). `config_class`: LoadConfig or a subclass
     with other defaults (tests that fail loads on purpose use one without outage retries)."""
     entries = list(entries if entries is not None else CATALOG.values())
 
-    @dg.multi_asset(name=name, specs=[staging_spec(e) for e in entries], can_subset=True, pool=pool,
-                    description="Loads the selected QTickets resources into their staging tables, concurrently "
-                                "within one API budget.")
-    def _staging(context: dg.AssetExecutionContext, config: config_class, qtickets: QTicketsResource,
-                 clickhouse: ClickHouseResource) -> Iterator[dg.MaterializeResult]:
+    @dg.multi_asset(
+        name=name,
+        specs=[staging_spec(e) for e in entries],
+        can_subset=True,
+        pool=pool,
+        description="Loads the selected QTickets resources into their staging tables, concurrently "
+        "within one API budget.",
+    )
+    def _staging(
+        context: dg.AssetExecutionContext,
+        config: config_class,
+        qtickets: QTicketsResource,
+        clickhouse: ClickHouseResource,
+    ) -> Iterator[dg.MaterializeResult]:
         selected = [e for e in entries if dg.AssetKey(e.table) in context.selected_asset_keys]
         yield from load_concurrently(context, selected, config, qtickets, clickhouse)
 

@@ -6,16 +6,18 @@ that cannot be read become 0. The only non-Nullable timestamp of the contract, o
 partition key), falls back to 1970-01-01: visible, and flagged by the quality checks, while the payload keeps the
 original value.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from qtickets_assets.qtickets.client.decoding import dumps, dumps_bytes
 from qtickets_assets.qtickets.client.timestamps import parse_ts
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def payload_json(obj: Any) -> str:
@@ -35,7 +37,7 @@ def to_uint(value: Any, default: int | None = 0) -> int | None:
     if isinstance(value, bool):
         return default
     if isinstance(value, int):
-        return value if 0 <= value < 2 ** 64 else default
+        return value if 0 <= value < 2**64 else default
     if isinstance(value, float) and value.is_integer():
         return to_uint(int(value), default)
     if isinstance(value, str) and value.strip().isdigit():
@@ -83,6 +85,7 @@ def to_optional_uint(value: Any) -> int | None:
 @dataclass(frozen=True)
 class Field:
     """A top-level field of the object. A bare scalar item (a barcode list of strings) is its own value."""
+
     name: str
     parse: Callable[[Any], Any]
 
@@ -99,6 +102,7 @@ class Field:
 @dataclass(frozen=True)
 class Context:
     """A value of the fan-out context, e.g. the show a seat map was asked for."""
+
     name: str
     parse: Callable[[Any], Any] = lambda v: v
 
@@ -111,6 +115,7 @@ class Context:
 @dataclass(frozen=True)
 class FieldOrContext:
     """The object's field when it has one, else the context's (a Partners ticket carries no show id)."""
+
     name: str
     parse: Callable[[Any], Any]
 
@@ -126,6 +131,7 @@ class FieldOrContext:
 @dataclass(frozen=True)
 class MapKeyOrField:
     """The key of a keyed-map answer (flat seats: {seat id: seat}), else the object's own field."""
+
     name: str
     parse: Callable[[Any], Any]
 

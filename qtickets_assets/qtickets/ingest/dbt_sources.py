@@ -5,6 +5,7 @@ Regenerate it after changing the catalog:
 
     .venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources > dbt_project/models/staging/__sources.yml
 """
+
 from __future__ import annotations
 
 import yaml
@@ -38,21 +39,27 @@ def source_table(entry: CatalogEntry) -> dict:
             "meta": {"dagster": {"asset_key": [entry.table]}},
             # dbt's own source freshness, if someone runs `dbt source freshness`: the catalog's max_lag warns, three
             # times it errors (Dagster's freshness checks use the same max_lag).
-            "freshness": {"warn_after": {"count": _hours(entry), "period": "hour"},
-                          "error_after": {"count": 3 * _hours(entry), "period": "hour"}},
+            "freshness": {
+                "warn_after": {"count": _hours(entry), "period": "hour"},
+                "error_after": {"count": 3 * _hours(entry), "period": "hour"},
+            },
         },
         "columns": columns,
     }
 
 
 def render() -> str:
-    document = {"sources": [{
-        "name": "qtickets_api",
-        "description": "Raw QTickets REST v1 and Partners API objects, loaded by Dagster.",
-        "schema": "{{ target.schema }}",
-        "config": {"loaded_at_field": "_loaded_at"},
-        "tables": [source_table(entry) for entry in CATALOG.values()],
-    }]}
+    document = {
+        "sources": [
+            {
+                "name": "qtickets_api",
+                "description": "Raw QTickets REST v1 and Partners API objects, loaded by Dagster.",
+                "schema": "{{ target.schema }}",
+                "config": {"loaded_at_field": "_loaded_at"},
+                "tables": [source_table(entry) for entry in CATALOG.values()],
+            }
+        ]
+    }
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=115)
 
 

@@ -4,10 +4,12 @@ Lists page concurrently (client.iter_pages); fan-out resources call their endpoi
 event, concurrently within the shared limits, and hand results on as they complete, so the writer can
 insert while the rest is still in flight.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from qtickets_assets.qtickets.client.errors import PartnersError, ResourceNotFound
 from qtickets_assets.qtickets.client.paging import list_items
@@ -43,10 +45,14 @@ class SharedLookups:
             return self._events
 
 
-def iter_source(entry: CatalogEntry, client, window: "Window", snapshot_ts,
-                lookups: SharedLookups | None = None) -> Iterator[tuple[object, dict]]:
+def iter_source(
+    entry: CatalogEntry, client, window: Window, snapshot_ts, lookups: SharedLookups | None = None
+) -> Iterator[tuple[object, dict]]:
     base_ctx = {"snapshot_ts": snapshot_ts}
-    events = (lambda: (lookups or SharedLookups()).events(client))
+
+    def events():
+        return (lookups or SharedLookups()).events(client)
+
     if entry.fanout == FANOUT_SHOW:
         yield from _fan_out(entry, client, active_shows(events()), base_ctx)
     elif entry.fanout == FANOUT_ANY_SHOW:
@@ -59,9 +65,13 @@ def iter_source(entry: CatalogEntry, client, window: "Window", snapshot_ts,
         for obj in result:
             yield obj, base_ctx
     elif entry.paged:
-        for page in client.iter_pages(entry.endpoint, where=list(window.where) or None,
-                                      page_size=entry.page_size, extra=dict(entry.body) or None,
-                                      fields=entry.object_fields):
+        for page in client.iter_pages(
+            entry.endpoint,
+            where=list(window.where) or None,
+            page_size=entry.page_size,
+            extra=dict(entry.body) or None,
+            fields=entry.object_fields,
+        ):
             for obj in page.items:
                 yield obj, base_ctx
     else:
@@ -85,10 +95,10 @@ def _fan_out(entry: CatalogEntry, client, targets: list[dict], base_ctx: dict):
             client.stats.add(pages=1)
             return pairs, {}
         except ResourceNotFound:
-            client.stats.add_skip("RESOURCE_NOT_FOUND")      # the show vanished between list and call
+            client.stats.add_skip("RESOURCE_NOT_FOUND")  # the show vanished between list and call
             return [], {}
         except PartnersError as err:
-            if err.code != "EVENT_NOT_FOUND":                # event not open to this partner: no tickets
+            if err.code != "EVENT_NOT_FOUND":  # event not open to this partner: no tickets
                 raise
             client.stats.add_skip("EVENT_NOT_FOUND")
             return [], {}
@@ -136,8 +146,7 @@ def all_shows(events: Iterable[dict]) -> list[dict]:
 
 def live_events(events: Iterable[dict]) -> list[dict]:
     """{event_id} for every non-deleted event (active or not: tickets of a closed event still count)."""
-    return [{"event_id": to_uint(e.get("id"))} for e in events
-            if _live(e) and to_uint(e.get("id"), None) is not None]
+    return [{"event_id": to_uint(e.get("id"))} for e in events if _live(e) and to_uint(e.get("id"), None) is not None]
 
 
 def fetch_events(client) -> list[dict]:

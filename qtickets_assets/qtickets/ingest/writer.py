@@ -12,15 +12,15 @@ serialises batch N+1 (the insert was ~40% of a load's wall time when done inline
 later run starts >= 1 s later, far more ns than it has rows), so "latest _version wins" deduplicates
 deterministically.
 """
+
 from __future__ import annotations
 
 import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
-
 from clickhouse_connect.driver.exceptions import OperationalError
 
 from .catalog import CatalogEntry
@@ -39,7 +39,7 @@ class BatchWriter:
         self.entry = entry
         self.run_id = run_id
         self.flush_rows = flush_rows
-        self.loaded_at = datetime.now(timezone.utc)
+        self.loaded_at = datetime.now(UTC)
         self.version_base = time.time_ns()
         self.rows_inserted = 0
         self.flushes = 0
@@ -47,7 +47,7 @@ class BatchWriter:
         self._n = 0
         self._pool: ThreadPoolExecutor | None = None
         self._inflight: Future | None = None
-        self._schema = None                 # Arrow schema from DESCRIBE TABLE, read once, on the insert thread
+        self._schema = None  # Arrow schema from DESCRIBE TABLE, read once, on the insert thread
         self._reset()
 
     def _reset(self) -> None:
@@ -120,10 +120,14 @@ class BatchWriter:
             # A lost connection's text is the driver's request URL (query string, session id): noise next to
             # the "ClickHouse is not reachable at host:port" sentence the caller adds. A server error's text
             # (type mismatch, too many parts) is the useful part and is kept.
-            detail = "the connection failed or timed out" if isinstance(exc, OperationalError) \
+            detail = (
+                "the connection failed or timed out"
+                if isinstance(exc, OperationalError)
                 else str(exc).splitlines()[0][:300]
+            )
             raise ClickHouseWriteError(
-                f"insert into {self.entry.table} failed ({type(exc).__name__}: {detail})") from None
+                f"insert into {self.entry.table} failed ({type(exc).__name__}: {detail})"
+            ) from None
         self.insert_seconds += time.perf_counter() - started
         self.rows_inserted += count
         self.flushes += 1
@@ -131,22 +135,30 @@ class BatchWriter:
 
 # --- Arrow columns -------------------------------------------------------------------------------------
 # ClickHouse column types → Arrow types, and Python column lists → one Arrow table. Pure (no I/O).
-# 
+#
 # Why Arrow: clickhouse-connect's column-oriented `insert` converts every DateTime64 / Nullable value in
 # Python, row by row, holding the GIL the fetch threads need; pyarrow converts the same Python lists in C++
 # and the server parses the Arrow stream natively (writer.py has the measured gain).
 # The Arrow type of each column comes from the table's own DDL (DESCRIBE TABLE), so a column added or
 # retyped in the catalog (clickhouse/ddl.py renders the table from it) cannot be sent with a guessed type.
-# 
+#
 # String columns go as Arrow `binary`: payloads arrive as bytes (rows.payload_bytes) and must be stored
 # byte-exact, with no UTF-8 validation or re-encoding on the way; str values are UTF-8 encoded by pyarrow,
 # exactly as clickhouse-connect did. DateTime64 values are tz-aware UTC datetimes; pyarrow truncates the
 # microseconds to the column's unit, as clickhouse-connect's floor did (all values are ≥ 1970, so floor and
 # truncation agree).
 _INTS = {
-    "UInt8": pa.uint8(), "UInt16": pa.uint16(), "UInt32": pa.uint32(), "UInt64": pa.uint64(),
-    "Int8": pa.int8(), "Int16": pa.int16(), "Int32": pa.int32(), "Int64": pa.int64(),
-    "Float32": pa.float32(), "Float64": pa.float64(), "Bool": pa.bool_(),
+    "UInt8": pa.uint8(),
+    "UInt16": pa.uint16(),
+    "UInt32": pa.uint32(),
+    "UInt64": pa.uint64(),
+    "Int8": pa.int8(),
+    "Int16": pa.int16(),
+    "Int32": pa.int32(),
+    "Int64": pa.int64(),
+    "Float32": pa.float32(),
+    "Float64": pa.float64(),
+    "Bool": pa.bool_(),
 }
 _UNITS = {0: "s", 3: "ms", 6: "us", 9: "ns"}
 _WRAPPERS = re.compile(r"^(Nullable|LowCardinality)\((.*)\)$")
@@ -196,12 +208,13 @@ def _as_utc(col: list) -> list:
     time as UTC (measured: 12:00+03:00 stored as 12:00Z). Key columns hold UTC datetimes already
     (timeparse.parse_ts), so this is one cheap scan and the list is normally returned as is."""
     if any(v is not None and v.utcoffset() for v in col):
-        return [v.astimezone(timezone.utc) if v is not None and v.utcoffset() else v for v in col]
+        return [v.astimezone(UTC) if v is not None and v.utcoffset() else v for v in col]
     return col
 
 
 def arrow_table(schema: pa.Schema, cols: list[list]) -> pa.Table:
     """One Arrow table from Python column lists (same order as the schema); values convert in C++."""
-    arrays = [pa.array(_as_utc(col) if pa.types.is_timestamp(f.type) else col, type=f.type)
-              for col, f in zip(cols, schema)]
+    arrays = [
+        pa.array(_as_utc(col) if pa.types.is_timestamp(f.type) else col, type=f.type) for col, f in zip(cols, schema)
+    ]
     return pa.Table.from_arrays(arrays, schema=schema)

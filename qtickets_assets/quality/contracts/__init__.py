@@ -12,6 +12,16 @@ from qtickets_assets.quality.fields import ResourceContract
 
 CONTRACTS: dict[str, ResourceContract] = {
     c.resource: c
-    for c in (EVENTS, ORDERS, CLIENTS, INVENTORY, PRICE_SHADES, DISCOUNTS, PROMO_CODES, BARCODES, PARTNER_TICKETS,
-              PARTNER_EVENTS)
+    for c in (
+        EVENTS,
+        ORDERS,
+        CLIENTS,
+        INVENTORY,
+        PRICE_SHADES,
+        DISCOUNTS,
+        PROMO_CODES,
+        BARCODES,
+        PARTNER_TICKETS,
+        PARTNER_EVENTS,
+    )
 }

@@ -8,8 +8,7 @@ import pandera.ibis as pa
 from pandera.ibis import IbisData
 
 from qtickets_assets.quality import rules as r
-from qtickets_assets.quality.fields import (ARRAY, BOOL, INT, NULL, STR, Explode, FieldSpec, FrameSpec,
-                                            ResourceContract)
+from qtickets_assets.quality.fields import ARRAY, BOOL, INT, NULL, STR, Explode, FieldSpec, FrameSpec, ResourceContract
 
 EVENT_FIELDS = (
     FieldSpec("event_id", "id", (INT,)),
@@ -21,12 +20,38 @@ EVENT_FIELDS = (
     FieldSpec("city_id", "city_id", (INT, NULL), required=False),
     FieldSpec("updated_at", "updated_at", (STR, NULL), required=False),
 )
-EVENT_KNOWN = frozenset({
-    "id", "is_active", "name", "scheme_id", "currency_id", "place_name", "place_address", "place_description",
-    "city_id", "description", "site_url", "external_id", "ticket_id", "mail_template_id", "age", "shows",
-    "payments", "poster", "event_type_id", "city", "ticket", "mail_template", "slug", "place_coordinates", "url",
-    "created_at", "updated_at", "deleted_at",
-})
+EVENT_KNOWN = frozenset(
+    {
+        "id",
+        "is_active",
+        "name",
+        "scheme_id",
+        "currency_id",
+        "place_name",
+        "place_address",
+        "place_description",
+        "city_id",
+        "description",
+        "site_url",
+        "external_id",
+        "ticket_id",
+        "mail_template_id",
+        "age",
+        "shows",
+        "payments",
+        "poster",
+        "event_type_id",
+        "city",
+        "ticket",
+        "mail_template",
+        "slug",
+        "place_coordinates",
+        "url",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    }
+)
 
 
 class EventContract(pa.DataFrameModel):
@@ -48,10 +73,25 @@ SHOW_FIELDS = (
     FieldSpec("sale_finish_date", "sale_finish_date", (STR, NULL), required=False),
     FieldSpec("deleted_at", "deleted_at", (STR, NULL), required=False),
 )
-SHOW_KNOWN = frozenset({
-    "id", "name", "is_active", "sale_start_date", "sale_finish_date", "open_date", "start_date", "finish_date",
-    "scheme_properties", "prices", "min_price", "max_price", "created_at", "updated_at", "deleted_at",
-})
+SHOW_KNOWN = frozenset(
+    {
+        "id",
+        "name",
+        "is_active",
+        "sale_start_date",
+        "sale_finish_date",
+        "open_date",
+        "start_date",
+        "finish_date",
+        "scheme_properties",
+        "prices",
+        "min_price",
+        "max_price",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    }
+)
 
 
 class ShowContract(pa.DataFrameModel):
@@ -87,10 +127,21 @@ DISCOUNT_FIELDS = (
     FieldSpec("events", "events", (ARRAY,), required=False),
     FieldSpec("deleted_at", "deleted_at", (STR, NULL)),
 )
-DISCOUNT_KNOWN = frozenset({
-    "id", "is_active", "name", "active_from", "active_to", "type", "events", "shows",
-    "created_at", "updated_at", "deleted_at",
-})
+DISCOUNT_KNOWN = frozenset(
+    {
+        "id",
+        "is_active",
+        "name",
+        "active_from",
+        "active_to",
+        "type",
+        "events",
+        "shows",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    }
+)
 
 
 class DiscountContract(pa.DataFrameModel):
@@ -118,10 +169,21 @@ PROMO_FIELDS = (
     FieldSpec("deleted_at", "deleted_at", (STR, NULL)),
     FieldSpec("type", "type", (INT,), required=False),
 )
-PROMO_KNOWN = frozenset({
-    "id", "is_active", "type", "discount_id", "code", "max_uses_count", "active_from", "active_to",
-    "created_at", "updated_at", "deleted_at",
-})
+PROMO_KNOWN = frozenset(
+    {
+        "id",
+        "is_active",
+        "type",
+        "discount_id",
+        "code",
+        "max_uses_count",
+        "active_from",
+        "active_to",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    }
+)
 
 
 class PromoCodeContract(pa.DataFrameModel):

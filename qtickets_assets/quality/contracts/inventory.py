@@ -28,12 +28,35 @@ SEAT_FIELDS = (
     FieldSpec("admission", "admission", (BOOL, INT), required=False),
     FieldSpec("color_theme_id", "color_theme_id", (INT, NULL), required=False),
 )
-SEAT_KNOWN = frozenset({
-    "id", "root_id", "name", "zone_id", "zone_root_id", "short_seat_id", "admission", "row", "place",
-    "max_quantity", "free_quantity", "ordered_quantity", "available", "disabled", "ordered", "payed_quantity",
-    "in_basket_quantity", "price", "currency_id", "related_seats", "multiprice_name", "multiprice_code",
-    "spread", "color_theme_id", "coords",
-})
+SEAT_KNOWN = frozenset(
+    {
+        "id",
+        "root_id",
+        "name",
+        "zone_id",
+        "zone_root_id",
+        "short_seat_id",
+        "admission",
+        "row",
+        "place",
+        "max_quantity",
+        "free_quantity",
+        "ordered_quantity",
+        "available",
+        "disabled",
+        "ordered",
+        "payed_quantity",
+        "in_basket_quantity",
+        "price",
+        "currency_id",
+        "related_seats",
+        "multiprice_name",
+        "multiprice_code",
+        "spread",
+        "color_theme_id",
+        "coords",
+    }
+)
 
 
 class SeatContract(pa.DataFrameModel):
@@ -65,10 +88,21 @@ BARCODE_FIELDS = (
     FieldSpec("admission", "admission", (BOOL, INT), required=False),
     FieldSpec("checked_at", "checked_at", (STR, NULL), required=False),
 )
-BARCODE_KNOWN = frozenset({
-    "barcode", "admission", "price", "seat_name", "zone_name", "row", "place", "client_name", "client_surname",
-    "client_middlename", "checked_at",
-})
+BARCODE_KNOWN = frozenset(
+    {
+        "barcode",
+        "admission",
+        "price",
+        "seat_name",
+        "zone_name",
+        "row",
+        "place",
+        "client_name",
+        "client_surname",
+        "client_middlename",
+        "checked_at",
+    }
+)
 
 
 class BarcodeContract(pa.DataFrameModel):

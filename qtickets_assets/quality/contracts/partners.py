@@ -24,11 +24,32 @@ TICKET_FIELDS = (
     FieldSpec("reserved_to", "reserved_to", (STR, NULL), required=False),
     FieldSpec("offer_id", "offer_id", (STR, NULL), required=False),
 )
-TICKET_KNOWN = frozenset({
-    "id", "paid", "paid_at", "seat_id", "offer_id", "admission", "payment_type_id", "reserved_to", "external_id",
-    "external_order_id", "barcode", "price", "client_email", "client_phone", "client_name", "client_surname",
-    "client_middlename", "fanid_card", "visitor_user_id", "deleted", "user_session", "fanid",
-})
+TICKET_KNOWN = frozenset(
+    {
+        "id",
+        "paid",
+        "paid_at",
+        "seat_id",
+        "offer_id",
+        "admission",
+        "payment_type_id",
+        "reserved_to",
+        "external_id",
+        "external_order_id",
+        "barcode",
+        "price",
+        "client_email",
+        "client_phone",
+        "client_name",
+        "client_surname",
+        "client_middlename",
+        "fanid_card",
+        "visitor_user_id",
+        "deleted",
+        "user_session",
+        "fanid",
+    }
+)
 
 
 class PartnerTicketContract(pa.DataFrameModel):
@@ -59,10 +80,23 @@ PARTNER_EVENT_FIELDS = (
     FieldSpec("last_update_hash", "last_update_hash", (STR,)),
     FieldSpec("city", "city", (OBJECT,), required=False),
 )
-PARTNER_EVENT_KNOWN = frozenset({
-    "event_id", "show_id", "event_name", "start_date", "finish_date", "scheme", "city", "event_type", "age",
-    "fanid_required", "has_document_verification", "integrations", "last_update_hash",
-})
+PARTNER_EVENT_KNOWN = frozenset(
+    {
+        "event_id",
+        "show_id",
+        "event_name",
+        "start_date",
+        "finish_date",
+        "scheme",
+        "city",
+        "event_type",
+        "age",
+        "fanid_required",
+        "has_document_verification",
+        "integrations",
+        "last_update_hash",
+    }
+)
 
 
 class PartnerEventContract(pa.DataFrameModel):

@@ -8,8 +8,20 @@ import pandera.ibis as pa
 from pandera.ibis import IbisData
 
 from qtickets_assets.quality import rules as r
-from qtickets_assets.quality.fields import (ARRAY, BOOL, FLOAT, INT, NULL, NUM, OBJECT, STR, Explode, FieldSpec,
-                                            FrameSpec, ResourceContract)
+from qtickets_assets.quality.fields import (
+    ARRAY,
+    BOOL,
+    FLOAT,
+    INT,
+    NULL,
+    NUM,
+    OBJECT,
+    STR,
+    Explode,
+    FieldSpec,
+    FrameSpec,
+    ResourceContract,
+)
 
 ORDER_FIELDS = (
     FieldSpec("order_id", "id", (INT,)),
@@ -25,19 +37,60 @@ ORDER_FIELDS = (
     FieldSpec("client_id", "client_id", (INT, NULL), required=False),
     FieldSpec("payment_card_number", "payment_card_number", (STR, NULL), required=False),
     # Computed: does any basket carry a barcode (the rule on deleted unpaid orders reads it).
-    FieldSpec("has_barcode", "baskets[].barcode", (BOOL,), required=False,
-              sql="arrayExists(b -> JSONExtractString(b, 'barcode') != '', JSONExtractArrayRaw(__kv['baskets']))"),
+    FieldSpec(
+        "has_barcode",
+        "baskets[].barcode",
+        (BOOL,),
+        required=False,
+        sql="arrayExists(b -> JSONExtractString(b, 'barcode') != '', JSONExtractArrayRaw(__kv['baskets']))",
+    ),
 )
-ORDER_KNOWN = frozenset({
-    "id", "uniqid", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "client_id", "client",
-    "site_id", "site", "payment_id", "payment_type_id", "payment_card_number", "payment_url", "cancel_url",
-    "basket_user_id", "backend_user_id", "access_code_id", "discount_id", "promo_code_id", "reserved",
-    "reserved_to", "reserve_extended", "event_id", "price", "original_price", "currency_id", "utm", "custom",
-    "fields", "baskets", "refunds", "integrations",
-    # webhook-only fields are documented too: their appearance is not drift
-    "refunded_baskets", "checked_basket", "checked_service", "unchecked_basket", "unchecked_service",
-    "primary_orders", "secondary_orders",
-})
+ORDER_KNOWN = frozenset(
+    {
+        "id",
+        "uniqid",
+        "payed",
+        "payed_at",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "client_id",
+        "client",
+        "site_id",
+        "site",
+        "payment_id",
+        "payment_type_id",
+        "payment_card_number",
+        "payment_url",
+        "cancel_url",
+        "basket_user_id",
+        "backend_user_id",
+        "access_code_id",
+        "discount_id",
+        "promo_code_id",
+        "reserved",
+        "reserved_to",
+        "reserve_extended",
+        "event_id",
+        "price",
+        "original_price",
+        "currency_id",
+        "utm",
+        "custom",
+        "fields",
+        "baskets",
+        "refunds",
+        "integrations",
+        # webhook-only fields are documented too: their appearance is not drift
+        "refunded_baskets",
+        "checked_basket",
+        "checked_service",
+        "unchecked_basket",
+        "unchecked_service",
+        "primary_orders",
+        "secondary_orders",
+    }
+)
 
 
 class OrderContract(pa.DataFrameModel):
@@ -89,14 +142,48 @@ BASKET_FIELDS = (
     # `null` in all real baskets (the base tariff), a code such as `child` otherwise.
     FieldSpec("multiprice_code", "multiprice_code", (STR, NULL), required=False),
 )
-BASKET_KNOWN = frozenset({
-    "id", "series", "barcode", "show_id", "seat_id", "seat_name", "original_price", "ticket_original_price",
-    "discount_value", "price", "ticket_amount", "service_fee_amount", "multiprice_code", "quantity",
-    "client_email", "client_phone", "client_name", "client_surname", "client_middlename", "organization_name",
-    "legal_name", "work_position", "inn", "kpp", "comment", "pdf_url", "passbook_url", "gpass_url",
-    "related_baskets", "services", "checked_at", "created_at", "updated_at", "deleted_at", "refunded_at",
-    "refunded_amount", "refunded_deduction_amount", "refunds",
-})
+BASKET_KNOWN = frozenset(
+    {
+        "id",
+        "series",
+        "barcode",
+        "show_id",
+        "seat_id",
+        "seat_name",
+        "original_price",
+        "ticket_original_price",
+        "discount_value",
+        "price",
+        "ticket_amount",
+        "service_fee_amount",
+        "multiprice_code",
+        "quantity",
+        "client_email",
+        "client_phone",
+        "client_name",
+        "client_surname",
+        "client_middlename",
+        "organization_name",
+        "legal_name",
+        "work_position",
+        "inn",
+        "kpp",
+        "comment",
+        "pdf_url",
+        "passbook_url",
+        "gpass_url",
+        "related_baskets",
+        "services",
+        "checked_at",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "refunded_at",
+        "refunded_amount",
+        "refunded_deduction_amount",
+        "refunds",
+    }
+)
 
 
 class BasketContract(pa.DataFrameModel):
