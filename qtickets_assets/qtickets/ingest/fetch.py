@@ -149,7 +149,25 @@ def live_events(events: Iterable[dict]) -> list[dict]:
     return [{"event_id": to_uint(e.get("id"))} for e in events if _live(e) and to_uint(e.get("id"), None) is not None]
 
 
+_FANOUT_FIELDS = ("id", "is_active", "deleted_at")
+
+
 def fetch_events(client) -> list[dict]:
-    # Only the fields the fan-out needs would do (select), but `select` with dotted paths is 3P lore,
-    # not documented; the events list is small, so take it whole.
-    return list(client.iter_objects("events", where=NOT_DELETED))
+    """The events list reduced, as each page arrives, to what the fan-outs read: ids, is_active, deleted_at of
+    the event and of its shows. Whole events (prices, schemes, descriptions) are ~100 times larger, and the list is
+    held for the whole step: at a million orders that was most of the run's memory.
+    (`select` with dotted paths would ask the API for less, but it is seen only in third-party code, not
+    documented: docs/qtickets_api.md#select-and-where.)"""
+    reduced = []
+    for event in client.iter_objects("events", where=NOT_DELETED):
+        if not isinstance(event, dict):
+            continue
+        slim = {k: event.get(k) for k in _FANOUT_FIELDS}
+        shows = event.get("shows")
+        slim["shows"] = (
+            [{k: s.get(k) for k in _FANOUT_FIELDS} for s in shows if isinstance(s, dict)]
+            if isinstance(shows, list)
+            else []
+        )
+        reduced.append(slim)
+    return reduced
