@@ -12,7 +12,7 @@ INSTALLED := $(VENV)/.installed
 PIP_FILTER := grep -v "is ignored: it is neither a file nor a directory" || true
 export DAGSTER_HOME := $(CURDIR)/.local/dagster
 
-.PHONY: install manifest demo test dev bench bench-ingest clean
+.PHONY: install manifest demo test lint dev bench bench-ingest clean
 
 install: $(INSTALLED)
 
@@ -38,6 +38,13 @@ demo: $(INSTALLED) manifest
 test: $(INSTALLED) manifest
 	@$(PY) -m pytest -q -p no:cacheprovider
 
+# The same checks as .pre-commit-config.yaml: Python lint + format, the dbt SQL, and the generated dbt sources.
+lint: $(INSTALLED)
+	@echo "==> ruff check, ruff format --check, sqlfluff lint (dbt_project)"
+	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/ruff format --check --quiet .
+	@cd dbt_project && ../$(VENV)/bin/sqlfluff lint --disable-progress-bar models macros tests
+
 dev: $(INSTALLED) manifest
 	@$(PY) -m qtickets_assets.local.cli dev
 
@@ -45,7 +52,7 @@ bench: $(INSTALLED) manifest
 	@PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e '.[test,bench]' 2>&1 | $(PIP_FILTER)
 	@$(PY) -m qtickets_assets.local.cli bench
 
-# Issue #4's figures: the orders full load against the same pages fetched one after another (no extra needed).
+# The orders full load against the same pages fetched one after another (no extra needed).
 bench-ingest: $(INSTALLED) manifest
 	@$(PY) -m qtickets_assets.local.cli bench ingest --orders 20000,200000
 

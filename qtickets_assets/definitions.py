@@ -26,7 +26,7 @@ defs = Definitions(
     schedules=schedules,
     sensors=[automation_sensor, record_run_failures, freshness_checks_sensor],
     resources=all_resources(),
-    # One process for a whole run: a step subprocess costs about 2 s on 2 cores, more than most of our steps.
+    # One process for a whole run: a step subprocess costs more start-up than most of our steps take (bench/README.md).
     # Concurrency inside a step (parallel pages) comes from the QTickets client's own thread pool.
     executor=in_process_executor,
 )

@@ -1,6 +1,6 @@
 """Run-failure sensor: make sure every failed run leaves a trace in meta_job_runs.
 
-An asset that fails writes its own error row (qtickets/assets.py). A run can also fail before or outside any
+An asset that fails writes its own error row (qtickets/ingest/assets.py). A run can also fail before or outside any
 asset (a step that could not start, a resource that could not initialise, ClickHouse down during the asset's own
 bookkeeping); this sensor then records one row for the run, so `meta_job_runs` answers "what failed" alone.
 """

@@ -1,5 +1,5 @@
 """`qtickets-platform bench`: the orders ingestion against dlt and the API/ClickHouse limit, plus the
-incremental, dbt and end-to-end timings (issue #9). dlt is imported only inside the dlt worker (bench extra).
+incremental, dbt and end-to-end timings; `bench e2e` is the whole run at scale. dlt is imported only inside the dlt worker (bench extra).
 
     stats.py     pure helpers: median, ratios, formatting
     machine.py   what the figures were measured on

@@ -14,7 +14,7 @@ It starts its own embedded ClickHouse and QTickets sandbox (loopback only). For 
               (page size, requests/s budget, requests in flight), in a fresh process (its own peak RSS),
               into an empty database. `load` = the asset's loader (paging, parsing, inserts: the step's
               work); `materialize` adds Dagster's run around it (set-up, run log, deduplicated count).
-Runs alternate (sequential, platform) `--repeat` times; figures are medians. Targets (issue #4, printed,
+Runs alternate (sequential, platform) `--repeat` times; figures are medians. Targets (printed,
 not tests): load >= 4x faster than sequential at 150 ms; peak RSS of the load < 1 GB at 200,000 orders.
 """
 

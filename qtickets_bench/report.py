@@ -5,7 +5,8 @@ from __future__ import annotations
 from .stats import fmt_count, fmt_mb, fmt_rate, fmt_ratio, fmt_seconds, ratio
 
 LABELS = {
-    "platform": "(a) platform",
+    "platform": "(a) platform RAISED",
+    "platform_default": "(a) platform default",
     "dlt_rest_api": "(b1) dlt rest_api",
     "dlt_parallel": "(b2) dlt parallel",
     "limit": "(c) limit",
@@ -13,12 +14,17 @@ LABELS = {
 
 
 def cell_ratios(variants: dict) -> dict:
+    """Speed-ups against dlt, and the platform against the limit: `a_over_c` against the larger of fetch and
+    insert (a loader that overlaps them is bounded by that, not by their sum), `a_over_c_sum` against the sum."""
     t = {v: (s.get("median") or {}).get("seconds") for v, s in variants.items()}
     a = t.get("platform")
+    limit = (variants.get("limit") or {}).get("median") or {}
     return {
         "b1_over_a": ratio(t.get("dlt_rest_api"), a),
         "b2_over_a": ratio(t.get("dlt_parallel"), a),
-        "a_over_c": ratio(a, t.get("limit")),
+        "a_over_c": ratio(a, limit.get("overlap_bound_seconds")),
+        "a_over_c_sum": ratio(a, t.get("limit")),
+        "a_default_over_c": ratio(t.get("platform_default"), limit.get("overlap_bound_seconds")),
     }
 
 
@@ -33,7 +39,10 @@ def full_load_lines(cells: list[dict]) -> list[str]:
             if variant == "platform" and m.get("step_seconds") is not None:
                 note = f"step {fmt_seconds(m['step_seconds'])} of it (rest: Dagster run)"
             elif variant == "limit" and m.get("fetch_seconds") is not None:
-                note = f"fetch {fmt_seconds(m['fetch_seconds'])} + insert {fmt_seconds(m['insert_seconds'])}"
+                note = (
+                    f"max(fetch {fmt_seconds(m['fetch_seconds'])}, insert {fmt_seconds(m['insert_seconds'])}) = "
+                    f"{fmt_seconds(m.get('overlap_bound_seconds'))}; wall column = the sum"
+                )
             elif variant.startswith("dlt") and m.get("children_peak_rss_mb"):
                 note = f"normalize children peak {fmt_mb(m['children_peak_rss_mb'])}"
             if summary.get("failed"):
@@ -47,8 +56,10 @@ def full_load_lines(cells: list[dict]) -> list[str]:
             first = False
         r = cell["ratios"]
         lines.append(
-            f"{'':>17}  platform speed-up: vs b1 {fmt_ratio(r['b1_over_a'])}, vs b2 "
-            f"{fmt_ratio(r['b2_over_a'])}; platform / limit {fmt_ratio(r['a_over_c'])}"
+            f"{'':>17}  platform (raised) speed-up: vs b1 {fmt_ratio(r['b1_over_a'])}, vs b2 "
+            f"{fmt_ratio(r['b2_over_a'])}; platform / max(fetch, insert) {fmt_ratio(r['a_over_c'])} "
+            f"(/ sum {fmt_ratio(r.get('a_over_c_sum'))}); at the default budget / max "
+            f"{fmt_ratio(r.get('a_default_over_c'))}"
         )
     return lines
 
@@ -135,9 +146,9 @@ def targets(cells: list[dict]) -> list[dict]:
             )
         out.append(
             {
-                "target": f"platform within 1.5x of the limit at {tag}",
+                "target": f"platform (raised budget) within 1.2x of max(fetch, insert) at {tag}",
                 "value": r["a_over_c"],
-                "met": None if r["a_over_c"] is None else r["a_over_c"] <= 1.5,
+                "met": None if r["a_over_c"] is None else r["a_over_c"] <= 1.2,
             }
         )
     rss: dict[int, float | None] = {}  # the WORST median over the latencies measured at each N

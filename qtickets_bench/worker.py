@@ -36,10 +36,14 @@ def _peak_self_mb() -> float:
 
 def run_variant(spec: dict) -> dict:
     variant = spec["variant"]
-    if variant in ("platform", "platform_all"):
+    if variant in ("platform", "platform_default", "platform_all"):
         from .variants import platform
 
-        prepare, run = platform.prepare, (platform.run if variant == "platform" else platform.run_all)
+        if variant == "platform_default":  # the budget users get, whatever --platform-rps says
+            from qtickets_assets.qtickets.client.api import DEFAULT_REQUESTS_PER_SECOND
+
+            spec = {**spec, "rps": DEFAULT_REQUESTS_PER_SECOND}
+        prepare, run = platform.prepare, (platform.run if variant != "platform_all" else platform.run_all)
     elif variant in ("dlt_rest_api", "dlt_parallel"):
         from .variants import dlt_load
 

@@ -1,6 +1,6 @@
 {#
   The measures of the sales facts, in one place so that every fact applies the same rules
-  (architecture.md "Fact semantics"; is_sold / is_refunded are decided in int_qtickets__paid_baskets).
+  (docs/fact_semantics.md; is_sold / is_refunded are decided in int_qtickets__paid_baskets).
 
   sales_measures():               the aggregates, for a `group by` over int_qtickets__paid_baskets rows;
   sales_measure_columns('daily'): the same measures typed for the fact table, from that aggregate's alias;
@@ -15,7 +15,7 @@
 {%- endmacro %}
 
 {% macro sales_measure_columns(relation) -%}
-        toUInt64({{ relation }}.tickets_sold)             as tickets_sold,
+    toUInt64({{ relation }}.tickets_sold)             as tickets_sold,
         toDecimal64({{ relation }}.revenue, 2)            as revenue,
         toUInt64({{ relation }}.orders_count)             as orders_count,
         toUInt64({{ relation }}.tickets_refunded)         as tickets_refunded,

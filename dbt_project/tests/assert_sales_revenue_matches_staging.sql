@@ -5,33 +5,38 @@ with from_staging as (
 
     select
         event_id,
-        sum(quantity)                 as tickets_sold,
-        sum(price * quantity)         as revenue
+        sum(quantity) as tickets_sold,
+        sum(price * quantity) as revenue
     from {{ ref('stg_qtickets__baskets') }}
-    where order_is_payed = 1
-      and order_deleted_at is null
-      and order_payed_at is not null
-      and deleted_at is null
-      and refunded_at is null
+    where
+        order_is_payed = 1
+        and order_deleted_at is null
+        and order_payed_at is not null
+        and deleted_at is null
+        and refunded_at is null
     group by event_id
 
 ),
 
 from_fact as (
 
-    select event_id, sum(tickets_sold) as tickets_sold, sum(revenue) as revenue
+    select
+        event_id,
+        sum(tickets_sold) as tickets_sold,
+        sum(revenue) as revenue
     from {{ ref('fact_qtickets_sales_daily') }}
     group by event_id
 
 )
 
 select
-    greatest(s.event_id, f.event_id) as event_id,
-    s.tickets_sold                   as staging_tickets,
-    f.tickets_sold                   as fact_tickets,
-    s.revenue                        as staging_revenue,
-    f.revenue                        as fact_revenue
+    s.tickets_sold as staging_tickets,
+    f.tickets_sold as fact_tickets,
+    s.revenue as staging_revenue,
+    f.revenue as fact_revenue,
+    greatest(s.event_id, f.event_id) as event_id
 from from_staging as s
 full outer join from_fact as f on s.event_id = f.event_id
-where toInt64(ifNull(s.tickets_sold, 0)) != toInt64(ifNull(f.tickets_sold, 0))
-   or toDecimal128(ifNull(s.revenue, 0), 2) != toDecimal128(ifNull(f.revenue, 0), 2)
+where
+    toInt64(ifNull(s.tickets_sold, 0)) != toInt64(ifNull(f.tickets_sold, 0))
+    or toDecimal128(ifNull(s.revenue, 0), 2) != toDecimal128(ifNull(f.revenue, 0), 2)

@@ -75,7 +75,7 @@ def choose_from_orders(paid: list[dict], unpaid: list[dict], barcodes_by_show: d
 
 
 def restore_candidates(unpaid: list[dict]) -> list[dict]:
-    """Cancelled orders without refunds: the only ones the API restores [DOC §1.4.2]."""
+    """Cancelled orders without refunds: the only ones the API restores (documented: docs/qtickets_api.md#write-endpoints)."""
     out = []
     for order in unpaid:
         refunded = order.get("refunds") or any(b.get("refunded_at") for b in order.get("baskets") or [])

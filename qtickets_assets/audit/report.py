@@ -97,7 +97,7 @@ def render(f: AuditFacts) -> str:
         "## 2. Methodology",
         "",
         f"- Plan: `qtickets_assets/audit/plan.yaml`, version `{f.plan_version}` (rewrites {f.source_plan} "
-        "to the real API; references point to sections of qtickets_api.md)",
+        "to the real API; references point to sections of docs/qtickets_api.md in the repository)",
         f"- Git revision: `{f.git_revision}`",
         f"- REST API: {f.rest_url}",
         f"- Partners API: {f.partners_url}",

@@ -1,6 +1,6 @@
 """Serve a real ClickHouse 26.9 over HTTP (and native TCP) from the chdb-core wheel, in THIS process.
 
-How (see ../shared/clickhouse_local_server.md): the private `chdb._chdb.query()` runs the full clickhouse-local
+How (docs/architecture.md#embedded-clickhouse): the private `chdb._chdb.query()` runs the full clickhouse-local
 program, which can open the real listeners with `SYSTEM START LISTEN`. The listeners live only while that one
 query runs, so the query is an endless `sleepEachRow` carrying a unique marker; stopping is `KILL QUERY` on that
 marker. clickhouse-local reads its ports from ./config.xml, so we chdir into a private temp dir after `import chdb`

@@ -34,7 +34,7 @@ STAGING_MAX_LAG: dict[str, timedelta] = {name: entry.max_lag for name, entry in 
 FACT_MAX_LAG: dict[str, timedelta] = {
     "fact_qtickets_sales_daily": timedelta(hours=3),
     "fact_qtickets_inventory_latest": timedelta(hours=3),
-    "dim_events": timedelta(hours=8),
+    "dim_qtickets_events": timedelta(hours=8),
 }
 
 

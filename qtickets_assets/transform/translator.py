@@ -54,7 +54,7 @@ class QTicketsDbtTranslator(DagsterDbtTranslator):
 
 
 def _ref_name(value: Any) -> str:
-    """`ref('dim_events')` -> dim_events (how relationships tests name their target)."""
+    """`ref('dim_qtickets_events')` -> dim_qtickets_events (how relationships tests name their target)."""
     text = str(value)
     return text.split("'")[1] if text.startswith("ref(") and "'" in text else text
 

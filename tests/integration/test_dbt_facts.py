@@ -1,7 +1,7 @@
 """End to end: sandbox API -> Dagster staging assets -> dbt facts, checked row by row against the sandbox's own data.
 
 The truth is recomputed here, independently of the SQL, from `sandbox.export(...)` with Decimal money and zoneinfo
-dates, following architecture.md "Fact semantics". Every row of fact_qtickets_sales_daily and
+dates, following docs/fact_semantics.md. Every row of fact_qtickets_sales_daily and
 fact_qtickets_inventory_latest must match, to the kopeck; after `sandbox.advance(120)` (new orders, payments,
 refunds) an incremental re-run must match the new truth with nothing doubled.
 """
@@ -61,7 +61,7 @@ def expected_sales(orders: list[dict], events: list[dict]) -> dict[tuple, tuple]
         sales_date = datetime.fromisoformat(order["payed_at"]).astimezone(TZ).date()
         for basket in order.get("baskets") or []:
             row = acc[(sales_date, int(order["event_id"]), int(basket["show_id"]))]
-            # The documented rule (docs/facts.md): an absent or null quantity counts as 1 (every real basket carries
+            # The documented rule (docs/fact_semantics.md#quantity): an absent or null quantity counts as 1 (every real basket carries
             # quantity 1); any number given, 0 included, counts as given.
             quantity = 1 if basket.get("quantity") is None else int(basket["quantity"])
             if basket.get("refunded_at"):

@@ -1,6 +1,6 @@
-"""dbt project against a real ClickHouse with hand-made raw rows shaped like the QTickets API (§1.5).
+"""dbt project against a real ClickHouse with hand-made raw rows shaped like the QTickets API (docs/qtickets_api.md#objects).
 
-Each case in the rows below exercises one rule of architecture.md "Fact semantics": refunded, deleted and
+Each case in the rows below exercises one rule of docs/fact_semantics.md: refunded, deleted and
 unpaid orders/baskets, an admission basket with quantity 3, PHP type drift (payed 1/"1", utm [], custom "",
 money as strings), the Moscow day boundary, and a newer `_version` of an order replacing the older one.
 A second load then changes orders across months and checks that incremental runs never double-count and that
@@ -314,7 +314,7 @@ def test_first_build(clickhouse, tmp_path_factory):
     assert rows(
         client,
         "select event_id, event_name, city, shows_count, first_show_date, last_show_date, "
-        "is_active, is_deleted from dim_events order by 1",
+        "is_active, is_deleted from dim_qtickets_events order by 1",
     ) == [
         (11, "Концерт", "Москва", 2, date(2026, 3, 1), date(2026, 3, 2), 1, 0),
         (12, "Спектакль", "Казань", 1, date(2026, 4, 10), date(2026, 4, 10), 0, 0),

@@ -51,8 +51,8 @@ def test_every_layer_is_in_the_definitions():
         "fact_qtickets_sales_daily",
         "fact_qtickets_sales_utm_daily",
         "fact_qtickets_inventory_latest",
-        "dim_events",
-        "dim_shows",
+        "dim_qtickets_events",
+        "dim_qtickets_shows",
         "qtickets_audit",
     ):
         assert AssetKey(name) in keys

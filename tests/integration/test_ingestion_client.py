@@ -46,7 +46,7 @@ def test_local_recheck_counts_what_a_filter_drops(sandbox):
 
 
 def test_sparse_pages_match_the_full_parse_over_http(sandbox):
-    """iter_pages(fields=...) (the staging loads' path, rawjson.py) yields the same objects, keys and filter
+    """iter_pages(fields=...) (the staging loads' path, client/decoding.py) yields the same objects, keys and filter
     decisions as the full parse, and each payload is the object's own bytes in the API's answer."""
     import json
 

@@ -26,14 +26,14 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def contract_bytes(obj) -> bytes:
     """The staging contract's serialisation: json.dumps(obj, ensure_ascii=False, separators=(",", ":")) in UTF-8;
-    a lone surrogate (unencodable) written back as its JSON escape, as the platform documents (jsonfast.py)."""
+    a lone surrogate (unencodable) written back as its JSON escape, as the platform documents (qtickets/client/decoding.py)."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 def stored_as_sent(stored: bytes, obj) -> bool:
     """Byte-exact storage of one object: either the API's own text of it (REST answers are decoded sparsely and keep
-    each object's bytes, qtickets/rawjson.py) or the contract's serialisation (answers the platform parsed whole:
+    each object's bytes, qtickets/client/decoding.py) or the contract's serialisation (answers the platform parsed whole:
     Partners, and REST answers the sparse decoder refuses, such as ones holding lone surrogates)."""
     return stored in (api_bytes(obj), contract_bytes(obj))
 

@@ -45,7 +45,7 @@ def test_dbt_sources_file_is_the_one_the_catalog_renders():
     committed = (ROOT / "dbt_project" / "models" / "staging" / "__sources.yml").read_text()
     assert committed == dbt_sources.render(), (
         "dbt_project/models/staging/__sources.yml differs from the catalog: regenerate it with "
-        ".venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources > dbt_project/models/staging/__sources.yml"
+        ".venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources --write"
     )
 
 

@@ -1,4 +1,4 @@
-"""Sparse decoding of REST answers (rawjson.py): the same key columns as a full parse, the API's bytes as payload,
+"""Sparse decoding of REST answers (qtickets/client/decoding.py): the same key columns as a full parse, the API's bytes as payload,
 and a clean refusal (None: parse it the ordinary way) for anything it does not recognise."""
 
 import json
@@ -109,4 +109,4 @@ def test_deep_nesting_beyond_msgspec_limit_falls_back_instead_of_failing():
 
 def test_repeated_keys_take_the_last_value_like_every_python_parser():
     obj = decode_answer(b'{"data":[{"id":1,"id":2}],"paging":null}', ("id",))["data"][0]
-    assert obj == {"id": 2} and obj.raw == b'{"id":1,"id":2}'  # stored as sent (see rawjson.py)
+    assert obj == {"id": 2} and obj.raw == b'{"id":1,"id":2}'  # stored as sent (see decoding.py)

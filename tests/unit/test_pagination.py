@@ -1,4 +1,4 @@
-"""Paging arithmetic and list bodies (qtickets_api.md §1.3): every page up to ceil(total/perPage), with
+"""Paging arithmetic and list bodies (docs/qtickets_api.md#paging): every page up to ceil(total/perPage), with
 the perPage the SERVER reports, and an explicit orderBy id asc."""
 
 import pytest

@@ -50,8 +50,8 @@ def test_project_lineage_from_every_api_resource(dbt_assets):
         "fact_qtickets_sales_daily",
         "fact_qtickets_sales_utm_daily",
         "fact_qtickets_inventory_latest",
-        "dim_events",
-        "dim_shows",
+        "dim_qtickets_events",
+        "dim_qtickets_shows",
     ]
     for name in marts:
         spec = specs[AssetKey(name)]

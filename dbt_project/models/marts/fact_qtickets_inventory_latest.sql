@@ -12,7 +12,11 @@ with seats as (
 
 events as (
 
-    select event_id, event_name, city from {{ ref('stg_qtickets__events') }}
+    select
+        event_id,
+        event_name,
+        city
+    from {{ ref('stg_qtickets__events') }}
 
 ),
 
@@ -21,10 +25,10 @@ per_show as (
     select
         event_id,
         show_id,
-        max(snapshot_ts)                                   as snapshot_ts,
-        sumIf(max_quantity, is_disabled = 0)               as tickets_total,
-        sumIf(free_quantity, is_available = 1)             as tickets_left,
-        count()                                            as seats_count
+        max(snapshot_ts) as snapshot_ts,
+        sumIf(max_quantity, is_disabled = 0) as tickets_total,
+        sumIf(free_quantity, is_available = 1) as tickets_left,
+        count() as seats_count
     from seats
     group by event_id, show_id
 
@@ -33,15 +37,15 @@ per_show as (
 final as (
 
     select
-        per_show.event_id                                            as event_id,
-        per_show.show_id                                             as show_id,
-        coalesce(events.event_name, '')                              as event_name,
-        toLowCardinality(coalesce(events.city, ''))                  as city,
-        toInt64(per_show.tickets_total)                              as tickets_total,
-        toInt64(per_show.tickets_left)                               as tickets_left,
+        per_show.event_id,
+        per_show.show_id,
+        per_show.snapshot_ts,
+        coalesce(events.event_name, '') as event_name,
+        toLowCardinality(coalesce(events.city, '')) as city,
+        toInt64(per_show.tickets_total) as tickets_total,
+        toInt64(per_show.tickets_left) as tickets_left,
         toInt64(per_show.tickets_total) - toInt64(per_show.tickets_left) as tickets_sold,
-        toUInt64(per_show.seats_count)                               as seats_count,
-        per_show.snapshot_ts                                         as snapshot_ts
+        toUInt64(per_show.seats_count) as seats_count
     from per_show
     left join events on per_show.event_id = events.event_id
 

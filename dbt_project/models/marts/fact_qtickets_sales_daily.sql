@@ -8,7 +8,7 @@
         post_hook="{{ drop_vanished_sales_months(ref('int_qtickets__paid_baskets')) }}",
     )
 }}
--- Daily sales per show. Semantics: architecture.md "Fact semantics"; rules applied in int_qtickets__paid_baskets.
+-- Daily sales per show. Semantics: docs/fact_semantics.md; rules applied in int_qtickets__paid_baskets.
 with baskets as (
 
     select * from {{ ref('int_qtickets__paid_baskets') }}
@@ -18,7 +18,11 @@ with baskets as (
 
 events as (
 
-    select event_id, event_name, city from {{ ref('stg_qtickets__events') }}
+    select
+        event_id,
+        event_name,
+        city
+    from {{ ref('stg_qtickets__events') }}
 
 ),
 
@@ -41,12 +45,12 @@ daily as (
 final as (
 
     select
-        daily.sales_date                                  as sales_date,
-        daily.event_id                                    as event_id,
-        daily.show_id                                     as show_id,
-        coalesce(events.event_name, '')                   as event_name,
-        toLowCardinality(coalesce(events.city, ''))       as city,
-        toLowCardinality(toString(daily.currency_id))     as currency_id,
+        daily.sales_date,
+        daily.event_id,
+        daily.show_id,
+        coalesce(events.event_name, '') as event_name,
+        toLowCardinality(coalesce(events.city, '')) as city,
+        toLowCardinality(toString(daily.currency_id)) as currency_id,
         {{ sales_measure_columns('daily') }},
         {{ sales_watermark() }}
     from daily

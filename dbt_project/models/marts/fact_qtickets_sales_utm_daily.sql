@@ -19,7 +19,11 @@ with baskets as (
 
 events as (
 
-    select event_id, event_name, city from {{ ref('stg_qtickets__events') }}
+    select
+        event_id,
+        event_name,
+        city
+    from {{ ref('stg_qtickets__events') }}
 
 ),
 
@@ -44,16 +48,16 @@ daily as (
 final as (
 
     select
-        daily.sales_date                                  as sales_date,
-        daily.event_id                                    as event_id,
-        daily.utm_source                                  as utm_source,
-        daily.utm_medium                                  as utm_medium,
-        daily.utm_campaign                                as utm_campaign,
-        daily.utm_content                                 as utm_content,
-        daily.utm_term                                    as utm_term,
-        coalesce(events.event_name, '')                   as event_name,
-        toLowCardinality(coalesce(events.city, ''))       as city,
-        toLowCardinality(toString(daily.currency_id))     as currency_id,
+        daily.sales_date,
+        daily.event_id,
+        daily.utm_source,
+        daily.utm_medium,
+        daily.utm_campaign,
+        daily.utm_content,
+        daily.utm_term,
+        coalesce(events.event_name, '') as event_name,
+        toLowCardinality(coalesce(events.city, '')) as city,
+        toLowCardinality(toString(daily.currency_id)) as currency_id,
         {{ sales_measure_columns('daily') }},
         {{ sales_watermark() }}
     from daily

@@ -10,26 +10,29 @@ with latest_rows as (
 
 parsed as (
 
-    select *, {{ json_fields('payload') }} as j from latest_rows
+    select
+        *,
+        {{ json_fields('payload') }} as j
+    from latest_rows
 
 ),
 
 renamed as (
 
     select
-        d.event_id                                                    as event_id,
-        d.show_id                                                     as show_id,
-        d.barcode                                                     as barcode,
-        d.snapshot_ts                                                 as snapshot_ts,
-        d.checked_at                                                  as checked_at,
-        d.checked_at is not null                                      as is_checked,
-        {{ json_bool("d.j['admission']") }}                   as is_admission,
-        {{ json_money("d.j['price']") }}                      as price,
-        {{ json_str("d.j['seat_name']") }}                    as seat_name,
-        {{ json_str("d.j['zone_name']") }}                    as zone_name,
-        coalesce({{ json_text("d.j['row']") }}, '')          as row,
-        coalesce({{ json_text("d.j['place']") }}, '')          as place,
-        d._loaded_at                                                  as _loaded_at
+        d.event_id,
+        d.show_id,
+        d.barcode,
+        d.snapshot_ts,
+        d.checked_at,
+        d.checked_at is not null as is_checked,
+        {{ json_bool("d.j['admission']") }} as is_admission,
+        {{ json_money("d.j['price']") }} as price,
+        {{ json_str("d.j['seat_name']") }} as seat_name,
+        {{ json_str("d.j['zone_name']") }} as zone_name,
+        coalesce({{ json_text("d.j['row']") }}, '') as row,  -- noqa: RF04
+        coalesce({{ json_text("d.j['place']") }}, '') as place,
+        d._loaded_at
     from parsed as d
 
 )

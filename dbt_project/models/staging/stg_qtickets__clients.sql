@@ -17,9 +17,9 @@ latest as (
 
 select
     client_id,
-    toUInt8({{ json_str('payload', "'email'") }} != '')              as has_email,
+    toUInt8({{ json_str('payload', "'email'") }} != '') as has_email,
     toUInt8({{ json_str('payload', "'details'", "'phone'") }} != '') as has_phone,
-    toUInt8({{ json_str('payload', "'details'", "'name'") }} != '')  as has_name,
+    toUInt8({{ json_str('payload', "'details'", "'name'") }} != '') as has_name,
     _loaded_at,
     _version
 from latest

@@ -18,16 +18,16 @@ renamed as (
 
     select
         discount_id,
-        {{ json_str('payload', "'name'") }}                          as discount_name,
-        toLowCardinality({{ json_str('payload', "'type'") }})        as discount_type,
-        {{ json_bool('payload', "'is_active'") }}                    as is_active,
-        {{ json_ts('payload', "'active_from'") }}                    as active_from,
-        {{ json_ts('payload', "'active_to'") }}                      as active_to,
+        {{ json_str('payload', "'name'") }} as discount_name,
+        toLowCardinality({{ json_str('payload', "'type'") }}) as discount_type,
+        {{ json_bool('payload', "'is_active'") }} as is_active,
+        {{ json_ts('payload', "'active_from'") }} as active_from,
+        {{ json_ts('payload', "'active_to'") }} as active_to,
         arrayMap(e -> JSONExtract(e, 'id', 'UInt64'), JSONExtractArrayRaw(payload, 'events')) as event_ids,
-        arrayMap(s -> JSONExtract(s, 'id', 'UInt64'), JSONExtractArrayRaw(payload, 'shows'))  as show_ids,
-        {{ json_ts('payload', "'created_at'") }}                     as created_at,
-        {{ json_ts('payload', "'updated_at'") }}                     as updated_at,
-        {{ json_ts('payload', "'deleted_at'") }}                     as deleted_at,
+        arrayMap(s -> JSONExtract(s, 'id', 'UInt64'), JSONExtractArrayRaw(payload, 'shows')) as show_ids,
+        {{ json_ts('payload', "'created_at'") }} as created_at,
+        {{ json_ts('payload', "'updated_at'") }} as updated_at,
+        {{ json_ts('payload', "'deleted_at'") }} as deleted_at,
         _loaded_at,
         _version
     from latest

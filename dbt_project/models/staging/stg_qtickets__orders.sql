@@ -17,7 +17,10 @@ latest as (
 
 parsed as (
 
-    select *, {{ json_fields('payload') }} as j from latest
+    select
+        *,
+        {{ json_fields('payload') }} as j
+    from latest
 
 ),
 
@@ -25,35 +28,35 @@ renamed as (
 
     select
         order_id,
-        {{ json_id("j['event_id']") }}                     as event_id,
-        {{ json_uint("j['client_id']") }}                    as client_id,
-        {{ json_bool("j['payed']") }}                        as is_payed,
-        {{ json_ts("j['payed_at']") }}                       as payed_at,
-        {{ json_ts("j['created_at']") }}                     as created_at,
-        {{ json_ts("j['updated_at']") }}                     as updated_at,
-        {{ json_ts("j['deleted_at']") }}                     as deleted_at,
-        {{ json_bool("j['reserved']") }}                     as is_reserved,
-        {{ json_ts("j['reserved_to']") }}                    as reserved_to,
-        {{ json_money("j['price']") }}                       as price,
-        {{ json_money("j['original_price']") }}              as original_price,
+        {{ json_id("j['event_id']") }} as event_id,
+        {{ json_uint("j['client_id']") }} as client_id,
+        {{ json_bool("j['payed']") }} as is_payed,
+        {{ json_ts("j['payed_at']") }} as payed_at,
+        {{ json_ts("j['created_at']") }} as created_at,
+        {{ json_ts("j['updated_at']") }} as updated_at,
+        {{ json_ts("j['deleted_at']") }} as deleted_at,
+        {{ json_bool("j['reserved']") }} as is_reserved,
+        {{ json_ts("j['reserved_to']") }} as reserved_to,
+        {{ json_money("j['price']") }} as price,
+        {{ json_money("j['original_price']") }} as original_price,
         toLowCardinality({{ json_str("j['currency_id']") }}) as currency_id,
         toLowCardinality({{ json_str("j['payment_type_id']") }}) as payment_type_id,
-        {{ json_uint("j['site_id']") }}                      as site_id,
-        {{ json_str("j['site']", "'host'") }}                as site_host,
-        {{ json_uint("j['discount_id']") }}                  as discount_id,
-        {{ json_uint("j['promo_code_id']") }}                as promo_code_id,
+        {{ json_uint("j['site_id']") }} as site_id,
+        {{ json_str("j['site']", "'host'") }} as site_host,
+        {{ json_uint("j['discount_id']") }} as discount_id,
+        {{ json_uint("j['promo_code_id']") }} as promo_code_id,
         -- utm is an object, or [] when empty (PHP): reading a key of [] gives '' as wanted.
-        {{ json_str("j['utm']", "'utm_source'") }}           as utm_source,
-        {{ json_str("j['utm']", "'utm_medium'") }}           as utm_medium,
-        {{ json_str("j['utm']", "'utm_campaign'") }}         as utm_campaign,
-        {{ json_str("j['utm']", "'utm_content'") }}          as utm_content,
-        {{ json_str("j['utm']", "'utm_term'") }}             as utm_term,
-        length(JSONExtractArrayRaw(j['baskets']))              as baskets_count,
-        length(JSONExtractArrayRaw(j['refunds']))              as refunds_count,
+        {{ json_str("j['utm']", "'utm_source'") }} as utm_source,
+        {{ json_str("j['utm']", "'utm_medium'") }} as utm_medium,
+        {{ json_str("j['utm']", "'utm_campaign'") }} as utm_campaign,
+        {{ json_str("j['utm']", "'utm_content'") }} as utm_content,
+        {{ json_str("j['utm']", "'utm_term'") }} as utm_term,
+        length(JSONExtractArrayRaw(j['baskets'])) as baskets_count,
+        length(JSONExtractArrayRaw(j['refunds'])) as refunds_count,
         _loaded_at,
         _version,
         -- identifies the chosen raw row exactly (stg_qtickets__baskets explodes that row's baskets)
-        cityHash64(payload)                                          as _payload_hash
+        cityHash64(payload) as _payload_hash
     from parsed
 
 )

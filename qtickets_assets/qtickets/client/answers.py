@@ -1,6 +1,6 @@
 """Turn one HTTP answer into an outcome: data, "retry this" or a typed error. Pure: no I/O.
 
-Why the split matters (qtickets_api.md §1.7, §2.2): the REST API answers errors with HTTP statuses and a
+Why the split matters (docs/qtickets_api.md#rest-errors, #partners-errors): the REST API answers errors with HTTP statuses and a
 JSON envelope, except that an unknown *route* gives the site's HTML 404 page; the Partners API always
 answers HTTP 200 and puts errors in the body. 429 and 5xx (503 UNKNOWN_ERROR) and a body that is not
 the JSON we expect (a truncated transfer) are transient from the client's point of view: retried a

@@ -6,7 +6,7 @@
     client.get("events/12"); client.partners("events/lists"); client.raw_request("rest", "GET", "orders")
 
 Every request of the process to one base URL draws from one rate budget and one concurrency limit
-(rate_limit.py). Typed errors (errors.py) name the setting to fix and never carry a token.
+(budget.py). Typed errors (errors.py) name the setting to fix and never carry a token.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from .paging import Paging, list_body, list_items, page_count, read_paging, rema
 from .parallel import stream_map
 from .transport import ClientStats, Exchange, RetryPolicy, Transport, header_value
 
-# QTickets publishes no rate limit (qtickets_api.md §1.8). With 8 requests in flight a 150 ms API gives at most
-# ~50 requests/s, so the concurrency limit is what paces the usual case; the budget caps a fast API. It was 20,
-# which capped any concurrent load near 3x a one-after-another one at 150 ms (measured: ~6.3 requests/s).
+# QTickets publishes no rate limit (docs/qtickets_api.md#rate-limits), so the default budget is a polite one:
+# with 8 requests in flight a 150 ms API gives at most ~50 requests/s, so the concurrency limit paces the usual
+# case and the budget caps a fast API. It is per API (REST and Partners) and per process; every load of a run's
+# staging step draws from it. At scale it bounds a first full load (bench/README.md): raise it with
+# QTICKETS_REQUESTS_PER_SECOND where the organiser's API allows.
 DEFAULT_REQUESTS_PER_SECOND = 40.0
 DEFAULT_MAX_CONCURRENCY = 8
 DEFAULT_PAGE_SIZE = 500
@@ -114,7 +116,7 @@ class QTicketsClient:
     def _request(
         self, api: str, method: str, path: str, body: Any = None, fast: Callable[[bytes], Any] | None = None
     ) -> Any:
-        """`fast(content)` may decode a REST success answer itself (rawjson.py); None from it = parse as usual."""
+        """`fast(content)` may decode a REST success answer itself (decoding.py); None from it = parse as usual."""
         transport = self._transport[api]
         url = f"{self.base[api]}/{path.lstrip('/')}"
 
@@ -156,7 +158,7 @@ class QTicketsClient:
 
     def get(self, path: str, body: Any = None, fields: tuple[str, ...] | None = None) -> Any:
         """REST GET with an optional JSON body; returns the parsed answer. With `fields`, its objects are
-        rawjson.RawObject: only `id` and those top-level fields decoded, the object's own bytes in `.raw`."""
+        decoding.RawObject: only `id` and those top-level fields decoded, the object's own bytes in `.raw`."""
         fast = partial(decode_answer, fields=("id", *fields)) if fields is not None else None
         return self._request("rest", "GET", path, body, fast)
 
@@ -184,7 +186,7 @@ class QTicketsClient:
         fields: tuple[str, ...] | None = None,
     ) -> Iterator[Page]:
         """Every page of a REST list, page 1 first, the rest fetched concurrently and yielded as they
-        complete. With `fields`, objects are rawjson.RawObject: only those top-level fields (plus `id` and
+        complete. With `fields`, objects are decoding.RawObject: only those top-level fields (plus `id` and
         the `where` columns) decoded, the API's bytes of the object kept whole in `.raw`.
         Objects failing the local `where` re-check are dropped (stats.filtered_out); an id already yielded in
         this listing is not yielded again (stats.duplicates).

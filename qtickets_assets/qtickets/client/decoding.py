@@ -1,14 +1,14 @@
 """REST answers decoded without building every object: each object keeps the API's own bytes, and only the
 top-level fields the platform reads (key columns, filter columns, id) become Python values.
 
-Why: a page of 500 orders is ~1.5 MB of JSON. Parsing all of it into dicts and serialising every order
-again for `payload` was most of a load's CPU (orjson: ~16 ms a page; this: ~4.5 ms), and on a 2-core
-machine that CPU, not the API's latency, capped how much the concurrent paging could gain. It also makes
+Why: parsing a whole page of orders into dicts and serialising every order again for `payload` was most of a
+load's CPU (several times this decoder's cost; figures in bench/README.md), and on a 2-core machine that CPU,
+not the API's latency, capped how much the concurrent paging could gain. It also makes
 `payload` literally the untouched JSON text the API sent for the object (its escapes included).
 
 Anything this decoder does not recognise — not a `{"data": ...}` envelope or a bare array, invalid UTF-8,
 escapes that are not valid UTF-16 (lone surrogates), NaN literals — returns None, and the caller parses the
-answer the ordinary way (classify.py), which knows how to keep those payloads and how to report broken ones.
+answer the ordinary way (answers.py), which knows how to keep those payloads and how to report broken ones.
 
 One difference from a re-serialised payload: an object with a repeated key (`{"id":1,"id":2}`, which RFC 8259
 leaves undefined and PHP's json_encode cannot produce) is stored as sent. The key columns take the last value,
@@ -101,8 +101,8 @@ def decode_answer(content: bytes, fields: Iterable[str]) -> dict | list | None:
 # --- JSON encode/decode ----------------------------------------------------------------------------------
 # JSON encode/decode: orjson when it is importable (it is installed with dagster-dbt), else the stdlib.
 #
-# Why: serialising every payload with the stdlib encoder was the largest cost of a load (~65 µs per
-# 3 KB order, 1.3 s of 4.5 s for 20,000 orders); orjson does it ~10x faster and parses pages ~2x faster.
+# Why: serialising every payload with the stdlib encoder was the largest cost of a load; orjson is about an
+# order of magnitude faster at it.
 # The output is the contract's form either way: compact separators, UTF-8 kept (no \\u escapes). Values
 # orjson refuses (integers beyond 64 bits, non-string keys) fall back to the stdlib for that one object.
 # NaN/Infinity cannot reach dumps through orjson.loads (it rejects those literals, which are not JSON).

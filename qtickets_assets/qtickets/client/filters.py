@@ -1,7 +1,7 @@
 """Local re-check of `where` filters on the objects the API returned. Pure.
 
 Both third-party clients do this, for a reason: a filter the server does not understand may be silently
-ignored (qtickets_api.md §1.9). Objects that provably do not match are dropped and counted; an object
+ignored (docs/qtickets_api.md#unknown-filters). Objects that provably do not match are dropped and counted; an object
 whose field cannot be compared (missing, unparsable date) is KEPT — dropping data on a guess is worse
 than loading a row the dedup will absorb.
 """

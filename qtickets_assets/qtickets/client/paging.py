@@ -1,7 +1,6 @@
 """Paging arithmetic and request bodies of the REST list endpoints. Pure: no I/O.
 
-The list envelope is `{"data": [...], "paging": {"perPage", "currentPage", "total"}}` (qtickets_api.md
-§1.3). The production loader this replaces never looked at `paging`, read only page 1 (the *oldest*
+The list envelope is `{"data": [...], "paging": {"perPage", "currentPage", "total"}}` (docs/qtickets_api.md#paging). The production loader this replaces never looked at `paging`, read only page 1 (the *oldest*
 orders, default order id asc) and then filtered them all away locally. Here: every page up to
 ceil(total / perPage), where perPage is what the SERVER reports (it may cap what we asked for), and an
 explicit `orderBy {"id": "asc"}` so the page boundaries are deterministic.

@@ -1,7 +1,7 @@
 """One HTTP exchange with the shared rate budget, the shared concurrency gate and bounded retries.
 
 Retried: 429, 5xx, timeouts, connection resets, cut transfers and 2xx bodies that are not complete
-JSON. Waits honour Retry-After, otherwise full-jitter exponential backoff (backoff.py). The retry sleep
+JSON. Waits honour Retry-After, otherwise full-jitter exponential backoff (retry_delay below). The retry sleep
 happens OUTSIDE the concurrency gate, so a backing-off call does not block the others' slots.
 
 Nothing from `requests` escapes raw: its exceptions can carry the prepared request (with the

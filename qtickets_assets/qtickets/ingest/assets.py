@@ -3,7 +3,7 @@ selected resources' loads at the same time.
 
 Why one step: the loads share one API budget per API (client/budget.py, per process), and most of a load's time
 is waiting for that budget or for the API. Separate steps run one after another in the in-process executor; the
-multiprocess executor would overlap them, but each step process pays ~2 s of start-up on 2 cores and has its own
+multiprocess executor would overlap them, but each step process pays seconds of start-up on a small machine and has its own
 budget, so N steps would ask N times the budget of the API. Here every selected resource loads on its own thread,
 all drawing from the same budget: the run takes about as long as the API allows, not the sum of the loads
 (figures in bench/README.md). The asset is subsettable: a job or a UI selection loads only what it selects.

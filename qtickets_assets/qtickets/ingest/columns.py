@@ -27,7 +27,7 @@ def payload_json(obj: Any) -> str:
 
 def payload_bytes(obj: Any) -> bytes:
     """The payload column's bytes: the API's own text of the object when the page was decoded sparsely
-    (rawjson.RawObject), else the contract's serialisation (no str round trip on the insert path)."""
+    (decoding.RawObject), else the contract's serialisation (no str round trip on the insert path)."""
     raw = getattr(obj, "raw", None)
     return raw if raw is not None else dumps_bytes(obj)
 

@@ -1,12 +1,16 @@
 """The dbt sources of the staging tables (dbt_project/models/staging/__sources.yml), rendered from the catalog.
 
 dbt reads a YAML file, so the file is committed; a test fails when it differs from what the catalog renders.
-Regenerate it after changing the catalog:
+Regenerate it after changing the catalog, or check it (pre-commit does):
 
-    .venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources > dbt_project/models/staging/__sources.yml
+    .venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources --write
+    .venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources --check
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import yaml
 
@@ -14,7 +18,7 @@ from .catalog import CATALOG, LOAD_COLUMNS, CatalogEntry
 
 HEADER = """\
 # GENERATED from the catalog (qtickets_assets/qtickets/ingest/catalog.py) by
-#     .venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources > dbt_project/models/staging/__sources.yml
+#     .venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources --write
 # Do not edit by hand: tests/unit/test_catalog.py fails when this file and the catalog differ.
 #
 # The raw staging tables written by the Dagster ingestion assets (one per API resource).
@@ -63,5 +67,26 @@ def render() -> str:
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=115)
 
 
+SOURCES_FILE = Path(__file__).resolve().parents[3] / "dbt_project" / "models" / "staging" / "__sources.yml"
+
+
+def main(argv: list[str]) -> int:
+    """No flag: print; --write: write the file; --check: exit 1 with one line when the file is stale."""
+    text = render()
+    if "--write" in argv:
+        SOURCES_FILE.write_text(text, encoding="utf-8")
+    elif "--check" in argv:
+        if not SOURCES_FILE.exists() or SOURCES_FILE.read_text(encoding="utf-8") != text:
+            print(
+                f"{SOURCES_FILE} differs from the catalog: run "
+                "`.venv/bin/python -m qtickets_assets.qtickets.ingest.dbt_sources --write`",
+                file=sys.stderr,
+            )
+            return 1
+    else:
+        print(text, end="")
+    return 0
+
+
 if __name__ == "__main__":
-    print(render(), end="")
+    raise SystemExit(main(sys.argv[1:]))

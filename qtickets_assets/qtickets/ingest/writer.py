@@ -1,13 +1,11 @@
 """Columnar batch inserts into a staging table while pages stream in.
 
 Rows are accumulated column by column and flushed every `flush_rows` rows as one Arrow table through
-`insert_arrow`, with each column's Arrow type read from the table's DDL (arrow_columns.py). Arrow over
-the column-oriented `insert` (measured, 200,000 orders, 2 cores): ~7% less wall and ~50 MB less peak RSS,
-same stored bytes. insert_seconds (~20 s there) is the insert thread's wall time, overlapping the fetch;
-it is mostly waiting for the server and the GIL (~1.5-2 s CPU either way). Memory holds at most two
-batches (one filling, one being inserted) plus the pages in flight, however large the resource grows.
-The insert runs on one background thread: while ClickHouse ingests batch N the main thread already
-serialises batch N+1 (the insert was ~40% of a load's wall time when done inline).
+`insert_arrow`, with each column's Arrow type read from the table's DDL (`arrow_type` below): less wall time
+and memory than the column-oriented `insert`, same stored bytes (figures in bench/README.md). The insert runs on
+one background thread, so while ClickHouse ingests batch N the main thread already serialises batch N+1;
+insert_seconds is that thread's wall time, overlapping the fetch. Memory holds at most two batches (one
+filling, one being inserted) plus the pages in flight, however large the resource grows.
 `_version` = load-start time in ns + row index: strictly increasing within a run and across runs (a
 later run starts >= 1 s later, far more ns than it has rows), so "latest _version wins" deduplicates
 deterministically.
@@ -138,11 +136,11 @@ class BatchWriter:
 #
 # Why Arrow: clickhouse-connect's column-oriented `insert` converts every DateTime64 / Nullable value in
 # Python, row by row, holding the GIL the fetch threads need; pyarrow converts the same Python lists in C++
-# and the server parses the Arrow stream natively (writer.py has the measured gain).
+# and the server parses the Arrow stream natively.
 # The Arrow type of each column comes from the table's own DDL (DESCRIBE TABLE), so a column added or
 # retyped in the catalog (clickhouse/ddl.py renders the table from it) cannot be sent with a guessed type.
 #
-# String columns go as Arrow `binary`: payloads arrive as bytes (rows.payload_bytes) and must be stored
+# String columns go as Arrow `binary`: payloads arrive as bytes (columns.payload_bytes) and must be stored
 # byte-exact, with no UTF-8 validation or re-encoding on the way; str values are UTF-8 encoded by pyarrow,
 # exactly as clickhouse-connect did. DateTime64 values are tz-aware UTC datetimes; pyarrow truncates the
 # microseconds to the column's unit, as clickhouse-connect's floor did (all values are ≥ 1970, so floor and
@@ -206,7 +204,7 @@ def _as_utc(col: list) -> list:
     """Timestamps with a non-zero UTC offset, converted to UTC in Python first. Why: once pandera is imported
     (the quality checks, same process) pyarrow drops the offset of aware datetimes and stores the wall
     time as UTC (measured: 12:00+03:00 stored as 12:00Z). Key columns hold UTC datetimes already
-    (timeparse.parse_ts), so this is one cheap scan and the list is normally returned as is."""
+    (client/timestamps.parse_ts), so this is one cheap scan and the list is normally returned as is."""
     if any(v is not None and v.utcoffset() for v in col):
         return [v.astimezone(UTC) if v is not None and v.utcoffset() else v for v in col]
     return col
