@@ -50,9 +50,19 @@
 {#
   Post-hook: insert_overwrite only replaces the partitions present in the new data, so a month whose last sale
   disappeared (its only paid order was cancelled) would keep its stale rows. Drop every month of the fact that
-  has no sold or refunded basket left in staging. A no-op on a consistent table.
+  has no sold or refunded basket left in staging. A no-op on a consistent table. With vars sales_date_from /
+  sales_date_to (a Dagster partition run, or a backfill by hand) only months inside that range are considered:
+  a partition run never touches another month.
 #}
 {% macro drop_vanished_sales_months(paid_baskets) -%}
+    {%- set date_from = var('sales_date_from', '') -%}
+    {%- set date_to = var('sales_date_to', '') -%}
+    {%- set month_from = "toYYYYMM(toDate('" ~ (date_from or '1970-01-01') ~ "'))" -%}
+    {%- set month_to = "toYYYYMM(toDate('" ~ (date_to or '2149-06-06') ~ "'))" -%}
+    {%- set range_filter = '' -%}
+    {%- if date_from or date_to -%}
+        {%- set range_filter = 'and toYYYYMM(sales_date) between ' ~ month_from ~ ' and ' ~ month_to -%}
+    {%- endif -%}
     {%- if execute -%}
         {%- set vanished_sql -%}
             select distinct toString(toYYYYMM(sales_date)) as month
@@ -60,6 +70,7 @@
             where toYYYYMM(sales_date) not in (
                 select distinct toYYYYMM(sales_date) from {{ paid_baskets }} where is_sold or is_refunded
             )
+            {{ range_filter }}
             order by month
         {%- endset -%}
         {%- set months = [] -%}

@@ -26,9 +26,12 @@ from qtickets_assets.audit.probes import Prober, run_plan
 from qtickets_assets.audit.report import AuditFacts, render
 from qtickets_assets.audit.verdict import CaseResult, Verdict, derive_verdict, is_production, totals, writes_decision
 from qtickets_assets.privacy import mask_text, redact_secrets
+from qtickets_assets.settings import audit_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OUTPUT_ROOT = ".local/audit"
+# Absolute, fixed at import (settings.audit_dir): a relative path followed the working directory, which dbt's
+# in-process helpers change mid-run, so reports landed in dbt_project/.local/audit.
+DEFAULT_OUTPUT_ROOT = str(audit_dir())
 
 
 @dataclass

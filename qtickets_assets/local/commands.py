@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 from qtickets_assets.local.stack import LOCAL_DIR, embedded_stack, prepare_dagster_home
+from qtickets_assets.transform.partitions import all_months_tags
 
 DEMO_ORDERS = 5000
 
@@ -92,7 +93,12 @@ def _run_with_progress(job, instance, run_config: dict, log_path: Path, started:
     def target() -> None:
         with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
             holder["result"] = job.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=run_config, run_id=run_id
+                instance=instance,
+                raise_on_error=False,
+                run_config=run_config,
+                run_id=run_id,
+                # Every month of the partitioned sales facts, in this one run (their backfill policy is single_run).
+                tags=all_months_tags(),
             )
 
     worker = threading.Thread(target=target, name="demo-run")

@@ -10,6 +10,8 @@ from typing import Any
 from dagster import AssetCheckSpec, AssetKey, AssetSpec, AutomationCondition
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from .partitions import SALES_FACTS
+
 TRANSFORM_GROUP = "transform"
 _OWN_RESOURCE_TYPES = {"model", "seed", "snapshot"}
 
@@ -27,7 +29,11 @@ class QTicketsDbtTranslator(DagsterDbtTranslator):
 
     def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> AutomationCondition | None:
         # Models refresh after their upstream staging assets update (evaluated only while the automation sensor
-        # runs; it starts stopped). Sources are the ingestion assets' own business.
+        # runs; it starts stopped). Sources are the ingestion assets' own business. The partitioned sales facts
+        # follow the months each load touched instead (transform/sales_months_sensor.py): eager would only ever
+        # request their latest partition.
+        if dbt_resource_props["name"] in SALES_FACTS:
+            return None
         if dbt_resource_props["resource_type"] in _OWN_RESOURCE_TYPES:
             return AutomationCondition.eager()
         return super().get_automation_condition(dbt_resource_props)

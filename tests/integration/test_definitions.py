@@ -72,18 +72,25 @@ def test_every_layer_is_in_the_definitions():
     assert all(s.execution_timezone == "Europe/Moscow" for s in schedules)
 
 
-def test_orders_and_sales_job_reaches_the_facts_from_the_orders_asset_only():
+def test_orders_and_sales_job_reaches_what_the_facts_read_from_the_orders_asset_only():
+    """The job loads orders and rebuilds the models the facts read; the partitioned facts' months follow through
+    qtickets_sales_months_sensor (tests/deploy/test_partitions.py), never as part of this unpartitioned job."""
     from qtickets_assets.definitions import defs
 
     job = defs.resolve_job_def("orders_and_sales_job")
     selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
     assert {
         "stg_qtickets_api_orders_raw",
-        "fact_qtickets_sales_daily",
-        "fact_qtickets_sales_utm_daily",
+        "stg_qtickets__baskets",
+        "int_qtickets__paid_baskets",
         "stg_qtickets__events",
+        "dim_qtickets_events",
+        "dim_qtickets_shows",
     } <= selected
+    assert not {"fact_qtickets_sales_daily", "fact_qtickets_sales_utm_daily"} & selected
     assert not {CATALOG[name].table for name in STAGING if name != "orders"} & selected
+    sensors = {s.name for s in defs.get_repository_def().sensor_defs}
+    assert "qtickets_sales_months_sensor" in sensors
 
 
 def test_every_job_has_a_deadline_that_the_local_instance_enforces(tmp_path):
@@ -100,7 +107,7 @@ def test_every_job_has_a_deadline_that_the_local_instance_enforces(tmp_path):
         "orders_and_sales_job",
         "inventory_job",
         "dimensions_job",
-        "sales_backfill_job",
+        "reload_orders_job",
         "audit_job",
     }
     for job in jobs:

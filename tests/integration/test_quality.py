@@ -13,6 +13,7 @@ from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
 from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.quality.checks import CHECK_NAME, quality_checks
+from qtickets_assets.transform.partitions import all_months_tags
 from qtickets_assets.transform.project import dbt_resource, prepare_manifest
 from qtickets_sandbox.testing import SandboxServer
 
@@ -25,10 +26,10 @@ FACTS = {"fact_qtickets_sales_daily", "fact_qtickets_inventory_latest"}
 @pytest.fixture(scope="module")
 def dbt_assets():
     prepare_manifest()  # `dbt parse`, offline: the dbt assets need target/manifest.json
-    from qtickets_assets.transform.assets import qtickets_dbt_assets as assets
+    from qtickets_assets.transform.assets import DBT_ASSETS
 
-    assert FACTS <= {key.path[-1] for key in assets.keys}  # guard: an empty selection would pass vacuously
-    return assets
+    assert FACTS <= {key.path[-1] for d in DBT_ASSETS for key in d.keys}  # guard: an empty selection passes vacuously
+    return DBT_ASSETS
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +61,10 @@ def run_all(sandbox, clickhouse, dbt_assets, monkeypatch):
     # full loads: the re-run must replace every order of the broken run, not only the lookback window
     run_config = {"ops": {a.op.name: {"config": {"mode": "full"}} for a in STAGING_ASSETS}}
     return dg.materialize(
-        [*STAGING_ASSETS, *quality_checks, dbt_assets],
+        [*STAGING_ASSETS, *quality_checks, *dbt_assets],
         resources={"qtickets": qtickets, "clickhouse": resource, "dbt": dbt_resource()},
         run_config=run_config,
+        tags=all_months_tags(),
         raise_on_error=False,
     )
 
@@ -81,7 +83,9 @@ def test_dropped_required_field_blocks_dbt_but_keeps_raw_rows(sandbox, clickhous
     check = orders_check(result)
     assert not check.passed
     assert "orders: required field 'payed_at' missing in" in check.description
-    assert not (materialized(result) & set(dbt_assets.keys)), "dbt must not build after a failed blocking check"
+    assert not (materialized(result) & {key for d in dbt_assets for key in d.keys}), (
+        "dbt must not build after a failed blocking check"
+    )
     assert ORDERS in materialized(result)
     client = clickhouse[1].get_client()
     n = client.query(
@@ -99,7 +103,7 @@ def test_clean_payloads_pass_and_build_the_facts(sandbox, clickhouse, dbt_assets
         if e.check_name == CHECK_NAME and not e.passed
     ]
     assert not failed
-    built = {key.path[-1] for key in materialized(result) & set(dbt_assets.keys)}
+    built = {key.path[-1] for key in materialized(result) & {key for d in dbt_assets for key in d.keys}}
     assert FACTS <= built
     client = clickhouse[1].get_client()
     assert client.query("SELECT count() FROM fact_qtickets_sales_daily").result_rows[0][0] > 0

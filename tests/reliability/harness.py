@@ -19,6 +19,7 @@ from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.qtickets.ingest.assets import STEP_NAME, LoadConfig, build_staging_assets
 from qtickets_assets.qtickets.ingest.catalog import CATALOG
+from qtickets_assets.transform.partitions import all_months_tags
 
 STAGING_TABLES = {entry.table for entry in CATALOG.values()}
 FAULT_KINDS = ["429", "503", "timeout", "reset", "truncated"]
@@ -57,8 +58,18 @@ def materialize(
     assets = list(assets)
     ops = {STEP_NAME: {"config": staging_config}} if staging_config is not None else {}
     return dg.materialize(
-        assets, resources=resources, run_config={"ops": ops} if ops else None, raise_on_error=False, instance=instance
+        assets,
+        resources=resources,
+        run_config={"ops": ops} if ops else None,
+        raise_on_error=False,
+        instance=instance,
+        tags=months_tags(assets),
     )
+
+
+def months_tags(assets: Iterable) -> dict[str, str] | None:
+    """Every month of the partitioned sales facts when they are among `assets` (one run, single_run policy)."""
+    return all_months_tags() if any(getattr(a, "partitions_def", None) for a in assets) else None
 
 
 def step_failures(result) -> dict[str, list[str]]:

@@ -17,7 +17,8 @@ from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.qtickets.ingest.assets import STEP_NAME, build_staging_assets
 from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.resources import clickhouse_resource
-from qtickets_assets.transform.assets import qtickets_dbt_assets
+from qtickets_assets.transform.assets import DBT_ASSETS
+from qtickets_assets.transform.partitions import all_months_tags
 from qtickets_assets.transform.project import dbt_resource
 
 
@@ -34,12 +35,13 @@ def main() -> None:
     selection = dg.AssetSelection.assets(dg.AssetKey("fact_qtickets_sales_daily")).upstream()
     resources = {"qtickets": qtickets, "clickhouse": clickhouse_resource(), "dbt": dbt_resource()}
     result = dg.materialize(
-        [orders, qtickets_dbt_assets],
+        [orders, *DBT_ASSETS],
         instance=instance,
         raise_on_error=False,
         selection=selection,
         resources=resources,
         run_config={"ops": {STEP_NAME: {"config": {"mode": "full"}}}},
+        tags=all_months_tags(),
     )
     steps: dict[str, dict] = {}
     for entry in instance.all_logs(result.run_id):

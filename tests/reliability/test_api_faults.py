@@ -53,7 +53,7 @@ def platform(clickhouse_server, dbt_assets, dbt):
 def _load(platform, **client):
     sandbox, clickhouse, _, dbt_assets, dbt = platform
     resources = {"qtickets": qtickets_for(sandbox, **client), "clickhouse": clickhouse, "dbt": dbt}
-    return materialize([*staging(), dbt_assets], resources)
+    return materialize([*staging(), *dbt_assets], resources)
 
 
 @pytest.mark.slow
@@ -113,7 +113,7 @@ def test_api_down_fails_fast_with_one_clear_message(platform):
             "clickhouse": clickhouse,
             "dbt": dbt,
         }
-        result = materialize([*staging(step_retries=False), dbt_assets], resources, instance=instance)
+        result = materialize([*staging(step_retries=False), *dbt_assets], resources, instance=instance)
         seconds = time.monotonic() - started
     finally:
         sandbox.set_faults(down=False)
@@ -135,7 +135,9 @@ def test_api_down_fails_fast_with_one_clear_message(platform):
         if entry.level >= logging.ERROR:
             errors[entry.step_key] = errors.get(entry.step_key, 0) + 1
     assert errors == {STEP_NAME: 1, "qtickets_dbt_assets": 1, None: 1}, errors
-    assert not {e.asset_key for e in result.get_asset_materialization_events()} & set(dbt_assets.keys)
+    assert not {e.asset_key for e in result.get_asset_materialization_events()} & {
+        key for d in dbt_assets for key in d.keys
+    }
     rows = meta_rows(ch, result.run_id)
     assert set(rows) == STAGING_TABLES
     for asset, (status, message) in rows.items():

@@ -132,7 +132,7 @@ def test_two_overlapping_runs_double_nothing_and_share_the_budget(
     # workers build only the models up to the sales fact), then new activity for the overlapping runs to load.
     with clickhouse_env(clickhouse_server.host, clickhouse_server.http_port, database):
         first = materialize(
-            [*staging(), dbt_assets], {"qtickets": qtickets_for(sandbox), "clickhouse": clickhouse, "dbt": dbt}
+            [*staging(), *dbt_assets], {"qtickets": qtickets_for(sandbox), "clickhouse": clickhouse, "dbt": dbt}
         )
     assert first.success, step_failures(first)
     sandbox.advance(60)

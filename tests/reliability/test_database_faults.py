@@ -118,7 +118,7 @@ def test_clickhouse_killed_mid_load_then_restart_loses_and_doubles_nothing(stack
 
     started = time.monotonic()
     rerun = materialize(
-        [*staging(), dbt_assets], {"qtickets": qtickets_for(sandbox), "clickhouse": clickhouse, "dbt": dbt}
+        [*staging(), *dbt_assets], {"qtickets": qtickets_for(sandbox), "clickhouse": clickhouse, "dbt": dbt}
     )
     assert rerun.success, step_failures(rerun)
     compared = assert_staging_matches(ch, sandbox)

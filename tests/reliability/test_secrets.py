@@ -29,6 +29,7 @@ from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.quality.checks import quality_checks
 from qtickets_assets.resources import all_resources
+from qtickets_assets.transform.partitions import all_months_tags
 from qtickets_assets.transform.project import DBT_PROJECT_DIR
 from qtickets_sandbox.testing import SandboxServer
 from tests.conftest import sandbox_resources
@@ -165,11 +166,12 @@ def test_full_materialization_leaks_no_secret_and_no_personal_data(world, capfd,
     before = api_state(sandbox)
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize(
-        [*STAGING_ASSETS, *quality_checks, dbt_assets, qtickets_audit],
+        [*STAGING_ASSETS, *quality_checks, *dbt_assets, qtickets_audit],
         resources=all_resources(),
         instance=instance,
         run_config={"ops": {"qtickets_audit": {"config": {"output_root": str(audit_root), "allow_writes": False}}}},
         raise_on_error=False,
+        tags=all_months_tags(),
     )
     assert result.success, step_failures(result)
     audit = result.asset_materializations_for_node("qtickets_audit")[0].metadata
@@ -275,10 +277,11 @@ def test_hostile_payloads_leak_nothing_either(world, capfd, caplog):
     try:
         instance = dg.DagsterInstance.ephemeral()
         result = dg.materialize(
-            [*STAGING_ASSETS, *quality_checks, dbt_assets, qtickets_audit],
+            [*STAGING_ASSETS, *quality_checks, *dbt_assets, qtickets_audit],
             resources=all_resources(),
             instance=instance,
             raise_on_error=False,
+            tags=all_months_tags(),
             run_config={
                 "ops": {
                     **{a.op.name: {"config": {"mode": "full"}} for a in STAGING_ASSETS},

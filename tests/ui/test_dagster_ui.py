@@ -21,6 +21,7 @@ import pytest
 
 from qtickets_assets.local.clickhouse_server import free_port
 from qtickets_assets.local.sandbox_process import SandboxProcess
+from qtickets_assets.transform.partitions import all_months_tags
 from tests.conftest import new_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -77,7 +78,10 @@ def webserver(tmp_path_factory, clickhouse_server):
         }
         started = time.monotonic()
         result = subprocess.run(
-            [str(BIN / "dagster"), "asset", "materialize", "--select", "*", "-m", "qtickets_assets.definitions"],
+            [
+                *(str(BIN / "dagster"), "job", "execute", "-j", "__ASSET_JOB", "-m", "qtickets_assets.definitions"),
+                *("--tags", json.dumps(all_months_tags())),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,

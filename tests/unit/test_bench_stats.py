@@ -33,12 +33,14 @@ def test_seconds_and_rate_display():
     assert fmt_rate(0, 1.0) == "—" and fmt_rate(10, None) == "—"
 
 
-def test_cell_ratios_compare_the_platform_with_each_peer():
+def test_cell_ratios_compare_the_platform_with_each_peer_and_with_the_overlap_bound():
     cell = {
         v: {"median": {"seconds": s}}
-        for v, s in (("platform", 10.0), ("dlt_rest_api", 35.0), ("dlt_parallel", 20.0), ("limit", 8.0))
+        for v, s in (("platform", 10.0), ("platform_default", 16.0), ("dlt_rest_api", 35.0), ("dlt_parallel", 20.0))
     }
+    # the limit's two parts: fetch 3 s and insert 5 s; overlapping work is bounded by the larger, 5 s
+    cell["limit"] = {"median": {"seconds": 8.0, "overlap_bound_seconds": 5.0}}
     r = cell_ratios(cell)
-    assert r == {"b1_over_a": 3.5, "b2_over_a": 2.0, "a_over_c": 1.25}
+    assert r == {"b1_over_a": 3.5, "b2_over_a": 2.0, "a_over_c": 2.0, "a_over_c_sum": 1.25, "a_default_over_c": 3.2}
     cell["limit"] = {"median": {"seconds": None}}
     assert cell_ratios(cell)["a_over_c"] is None

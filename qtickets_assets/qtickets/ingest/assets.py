@@ -31,6 +31,7 @@ from qtickets_assets.clickhouse.run_log import RunRecord, clickhouse_unreachable
 from qtickets_assets.privacy import redact_secrets
 from qtickets_assets.qtickets.client.errors import ApiUnavailable, BadPayload, QTicketsError
 from qtickets_assets.qtickets.client.resource import QTicketsResource
+from qtickets_assets.settings import timezone
 
 from .catalog import CATALOG, CatalogEntry
 from .fetch import SharedLookups
@@ -38,6 +39,7 @@ from .load import Load, dedup_row_count, plan_window, read_high_water
 from .writer import ClickHouseWriteError
 
 STEP_NAME = "qtickets_staging"
+SALES_MONTHS_KEY = "sales_months"
 # The pool every ingestion step takes a slot of, so overlapping runs take turns on the API (the per-process budget
 # cannot see other runs). Its limit lives in the instance (deploy/dagster.yaml, qtickets_assets/local/stack.py).
 API_POOL = "qtickets_api"
@@ -188,9 +190,18 @@ def load_entry(
     }
     if entry.snapshot:
         metadata["snapshot_ts"] = load.snapshot_ts.isoformat()
+    if entry.sales_months_sql:
+        # The sales-fact partitions this load changed; qtickets_sales_months_sensor rebuilds exactly these.
+        metadata[SALES_MONTHS_KEY] = dg.MetadataValue.json(touched_sales_months(ch, entry, context.run.run_id))
     if metrics["skipped"]:
         metadata["skipped"] = dg.MetadataValue.json(metrics["skipped"])
     return dg.MaterializeResult(asset_key=entry.table, metadata=metadata)
+
+
+def touched_sales_months(ch, entry: CatalogEntry, run_id: str) -> list[str]:
+    """The months ('YYYY-MM-01', platform time zone) of the sales facts that this run's rows of `entry` change."""
+    rows = ch.query(entry.sales_months_sql, parameters={"run_id": run_id, "tz": timezone()}).result_rows
+    return [row[0] for row in rows]
 
 
 def _load_with_outage_retries(context, entry, config, qtickets, clickhouse, lookups) -> Outcome:

@@ -80,6 +80,12 @@ class CatalogEntry:
     body: dict = field(default_factory=dict)  # extra request body (e.g. {"flat": true} for seats)
     keyed_map: bool = False  # answer's data is {key: object} (flat seats)
     snapshot: bool = False  # rows carry snapshot_ts (history is kept)
+    # Which months of the sales facts a load of this resource can change (transform/partitions.py): a query over
+    # the staging tables giving partition keys ('YYYY-MM-01') for the rows of one run ({run_id:String}, platform
+    # time zone {tz:String}), reported in the load's metadata; and the dbt model the facts read that must be
+    # rebuilt from this table first (transform/sales_months_sensor.py waits for it).
+    sales_months_sql: str | None = None
+    sales_input_model: str | None = None
 
     @property
     def table(self) -> str:
@@ -114,6 +120,39 @@ class CatalogEntry:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+
+ORDER_SALES_MONTHS = """
+SELECT DISTINCT toString(toStartOfMonth(toTimeZone(payed_at, {tz:String}))) AS month
+FROM stg_qtickets_api_orders_raw
+WHERE payed_at IS NOT NULL
+  AND order_id IN (SELECT order_id FROM stg_qtickets_api_orders_raw WHERE _run_id = {run_id:String})
+ORDER BY month
+"""
+
+EVENT_RENAMES_SALES_MONTHS = """
+WITH
+    this_run AS (
+        SELECT event_id,
+               argMax((JSONExtractString(payload, 'name'), JSONExtractString(payload, 'city', 'name')), _version) AS shown
+        FROM stg_qtickets_api_events_raw WHERE _run_id = {run_id:String} GROUP BY event_id
+    ),
+    before AS (
+        SELECT event_id,
+               argMax((JSONExtractString(payload, 'name'), JSONExtractString(payload, 'city', 'name')), _version) AS shown
+        FROM stg_qtickets_api_events_raw
+        WHERE _version < (SELECT min(_version) FROM stg_qtickets_api_events_raw WHERE _run_id = {run_id:String})
+        GROUP BY event_id
+    )
+SELECT DISTINCT toString(toStartOfMonth(toTimeZone(payed_at, {tz:String}))) AS month
+FROM stg_qtickets_api_orders_raw
+WHERE payed_at IS NOT NULL
+  AND event_id IN (
+      SELECT this_run.event_id FROM this_run LEFT JOIN before ON this_run.event_id = before.event_id
+      WHERE before.event_id = 0 OR this_run.shown != before.shown
+  )
+ORDER BY month
+"""
 
 
 def _id(name: str, what: str) -> Column:
@@ -167,6 +206,10 @@ CATALOG: dict[str, CatalogEntry] = {
             columns=(_id("event_id", "The event's id"), *_updated_deleted()),
             business_key=("event_id",),
             cursor_column="updated_at",
+            # The facts carry each event's name and city: a renamed (or newly arrived) event changes the months in
+            # which its orders were paid.
+            sales_months_sql=EVENT_RENAMES_SALES_MONTHS,
+            sales_input_model="stg_qtickets__events",
         ),
         CatalogEntry(
             name="orders",
@@ -202,6 +245,10 @@ CATALOG: dict[str, CatalogEntry] = {
             partition_by="toYYYYMM(created_at)",
             cursor_column="updated_at",
             range_column="created_at",
+            # The payment months of every version of the orders loaded (an order whose payment date moved, or that
+            # was cancelled, changes its old month too).
+            sales_months_sql=ORDER_SALES_MONTHS,
+            sales_input_model="stg_qtickets__baskets",
         ),
         CatalogEntry(
             name="clients",
