@@ -12,7 +12,7 @@ INSTALLED := $(VENV)/.installed
 PIP_FILTER := grep -v "is ignored: it is neither a file nor a directory" || true
 export DAGSTER_HOME := $(CURDIR)/.local/dagster
 
-.PHONY: install manifest demo test lint dev bench bench-ingest clean
+.PHONY: install manifest system-packages demo test lint dev prod bench bench-ingest clean
 
 install: $(INSTALLED)
 
@@ -35,7 +35,11 @@ manifest: $(INSTALLED)
 demo: $(INSTALLED) manifest
 	@$(PY) -m qtickets_assets.local.cli demo
 
-test: $(INSTALLED) manifest
+# chromium and postgresql from Debian, installed when missing (tools/system_packages.sh says why and how).
+system-packages:
+	@tools/system_packages.sh
+
+test: $(INSTALLED) manifest system-packages
 	@$(PY) -m pytest -q -p no:cacheprovider
 
 # The same checks as .pre-commit-config.yaml: Python lint + format, the dbt SQL, and the generated dbt sources.
@@ -47,6 +51,10 @@ lint: $(INSTALLED)
 
 dev: $(INSTALLED) manifest
 	@$(PY) -m qtickets_assets.local.cli dev
+
+# The production topology on 127.0.0.1 (PostgreSQL, ClickHouse, sandbox, gRPC code server, daemon, webserver).
+prod: $(INSTALLED) manifest system-packages
+	@$(PY) -m qtickets_assets.local.cli deploy-local --port 3000
 
 bench: $(INSTALLED) manifest
 	@PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e '.[test,bench]' 2>&1 | $(PIP_FILTER)

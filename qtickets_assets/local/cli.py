@@ -1,4 +1,4 @@
-"""`qtickets-platform`: the embedded default's commands (ClickHouse server, demo, dev)."""
+"""`qtickets-platform`: the embedded default's commands (ClickHouse server, demo, dev, deploy-local)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     from qtickets_assets.local import commands
 
     commands.add_subcommands(sub)
+    from qtickets_assets.local import production
+
+    production.add_subcommand(sub)
     return parser
 
 

@@ -11,15 +11,25 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from qtickets_assets.local.clickhouse_server import free_port
+from qtickets_assets.local.processes import child_setup
 
 SANDBOX_TOKEN = "sandbox-token"
 SANDBOX_PARTNERS_TOKEN = "sandbox-partner-key"
 
 
 class SandboxProcess:
-    def __init__(self, port: int = 0, orders: int = 5000, seed: int = 42, extra_args: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        port: int = 0,
+        orders: int = 5000,
+        seed: int = 42,
+        extra_args: tuple[str, ...] = (),
+        log_path: Path | None = None,
+    ):
+        self.log_path = log_path  # long-lived sandboxes write their log here (a pipe nobody reads would fill up)
         self.port = port or free_port()
         self.orders = orders
         self.seed = seed
@@ -54,11 +64,18 @@ class SandboxProcess:
             str(self.orders),
             *self.extra_args,
         ]
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.log_path, "ab") as log:
+                self.process = subprocess.Popen(
+                    cmd, stdout=subprocess.DEVNULL, stderr=log, preexec_fn=child_setup(), text=True
+                )
+        else:
+            self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the sandbox exited: {(self.process.stderr.read() or '').strip()[-300:]}")
+                raise RuntimeError(f"the sandbox exited: {self._stderr_tail()}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/__sandbox/health", timeout=2) as response:
                     if json.load(response).get("status") == "ok":
@@ -67,6 +84,14 @@ class SandboxProcess:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"the sandbox did not answer on {self.base_url} within {timeout:.0f} s")
+
+    def _stderr_tail(self) -> str:
+        if self.process.stderr is not None:
+            return (self.process.stderr.read() or "").strip()[-300:]
+        try:
+            return self.log_path.read_text(errors="replace").strip()[-300:]
+        except OSError:
+            return ""
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

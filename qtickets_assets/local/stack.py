@@ -9,8 +9,7 @@ from pathlib import Path
 from qtickets_assets.local.clickhouse_engine import port_is_free
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
 from qtickets_assets.local.sandbox_process import SandboxProcess
-
-LOCAL_DIR = Path(os.environ.get("QTICKETS_LOCAL_DIR", ".local")).absolute()
+from qtickets_assets.settings import LOCAL_DIR
 
 
 def _preferred(port: int) -> int:
@@ -31,6 +30,7 @@ run_monitoring:
   enabled: true
   poll_interval_seconds: 60
   max_runtime_seconds: 21600
+  free_slots_after_run_end_seconds: 60
 """
 
 
