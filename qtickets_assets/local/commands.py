@@ -213,6 +213,16 @@ def dev(args: argparse.Namespace) -> int:
             return ui.wait()
 
 
+def print_ddl(_args: argparse.Namespace) -> int:
+    """What ClickHouseResource.bootstrap() runs, for a DBA to review or apply by hand (tables of the configured
+    database are unqualified: run it with that database selected)."""
+    from qtickets_assets.clickhouse.ddl import ddl_statements
+
+    for name, statement in ddl_statements():
+        print(f"-- {name}\n{statement};\n")
+    return 0
+
+
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="embedded stack: materialize every asset once, print a summary, stop")
     p.add_argument("--orders", type=int, default=DEMO_ORDERS)
@@ -221,6 +231,8 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--orders", type=int, default=DEMO_ORDERS)
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=dev)
+    p = sub.add_parser("ddl", help="print every CREATE statement of the platform's ClickHouse objects (no connection)")
+    p.set_defaults(func=print_ddl)
     # Listed for --help only: cli.main hands `bench ...` to qtickets_bench before argparse sees it.
     sub.add_parser(
         "bench",

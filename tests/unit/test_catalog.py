@@ -62,3 +62,12 @@ def test_every_resource_has_a_dbt_staging_model():
                 if parent.startswith("source."):
                     read_by.setdefault(parent.rsplit(".", 1)[1], []).append(node["name"])
     assert {e.table for e in CATALOG.values()} <= set(read_by), {e.table for e in CATALOG.values()} - set(read_by)
+
+
+def test_ddl_command_prints_what_bootstrap_runs(capsys):
+    from qtickets_assets.local.cli import main
+
+    assert main(["ddl"]) == 0
+    printed = capsys.readouterr().out
+    for name, statement in ddl_statements():
+        assert f"-- {name}\n{statement};\n" in printed
