@@ -2,7 +2,8 @@
 
 For each size: a fresh embedded ClickHouse and a sandbox with that many orders (latency 0 ms unless told), then
 one Dagster run of every asset, check, dbt model and the audit from the command line:
-`dagster asset materialize --select '*' -m qtickets_assets.definitions`, on a fresh DAGSTER_HOME with the local
+`dagster job execute -j __ASSET_JOB -m qtickets_assets.definitions --tags <every sales month>` (every asset and
+check; the monthly sales facts over all their months in the same run), on a fresh DAGSTER_HOME with the local
 dagster.yaml, with the platform's DEFAULT settings (API budget, concurrency, executor) unless flags say otherwise.
 
 It prints and writes (bench/e2e_results.json), per size:
@@ -33,11 +34,12 @@ from .runner import ROOT, worker_env
 DEFAULT_OUT = ROOT / "bench" / "e2e_results.json"
 
 
-def _vmhwm_mb(pid: int) -> float | None:
+def _status_mb(pid: int, field: str) -> float | None:
+    """VmHWM (peak) or VmRSS (now) of a process, in MB."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024.0
     except OSError:
         return None
@@ -49,13 +51,17 @@ def run_measured(cmd: list[str], env: dict, cwd: str, timeout: float) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = {"self": 0.0}
+    samples: list[tuple[float, float]] = []  # (epoch seconds, VmRSS MB): which step holds the memory
     output: list[str] = []
 
     def sample() -> None:
         while proc.poll() is None:
-            value = _vmhwm_mb(proc.pid)
+            value = _status_mb(proc.pid, "VmHWM")
             if value:
                 peak["self"] = max(peak["self"], value)
+            now = _status_mb(proc.pid, "VmRSS")
+            if now:
+                samples.append((time.time(), now))
             time.sleep(0.2)
 
     def drain() -> None:
@@ -77,6 +83,7 @@ def run_measured(cmd: list[str], env: dict, cwd: str, timeout: float) -> dict:
         "peak_rss_mb": round(peak["self"], 1),
         "tree_peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1),
         "output_tail": "".join(output[-40:]),
+        "rss_samples": samples,
     }
 
 
@@ -86,7 +93,7 @@ def step_times(home: str) -> dict:
 
     with DagsterInstance.from_config(home) as instance:
         run = instance.get_runs(limit=1)[0]
-        started, steps, loads, checks = {}, {}, {}, {"passed": 0, "failed": 0}
+        started, steps, spans, loads, checks = {}, {}, {}, {}, {"passed": 0, "failed": 0}
         for entry in instance.all_logs(run.run_id):
             event = entry.dagster_event
             if event is None:
@@ -96,6 +103,7 @@ def step_times(home: str) -> dict:
                 started[event.step_key] = entry.timestamp
             elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
                 steps[event.step_key] = round(entry.timestamp - started[event.step_key], 1)
+                spans[event.step_key] = (started[event.step_key], entry.timestamp)
             elif kind == "ASSET_MATERIALIZATION":
                 mat = event.event_specific_data.materialization
                 meta = mat.metadata
@@ -107,7 +115,17 @@ def step_times(home: str) -> dict:
                     }
             elif kind == "ASSET_CHECK_EVALUATION":
                 checks["passed" if event.event_specific_data.passed else "failed"] += 1
-        return {"status": run.status.value, "steps": steps, "loads": loads, "checks": checks}
+        return {"status": run.status.value, "steps": steps, "spans": spans, "loads": loads, "checks": checks}
+
+
+def step_peaks(spans: dict, samples: list[tuple[float, float]]) -> dict[str, float]:
+    """The run process's highest sampled RSS during each step (MB): where the peak comes from."""
+    out = {}
+    for step, (start, end) in spans.items():
+        inside = [rss for t, rss in samples if start <= t <= end]
+        if inside:
+            out[step] = round(max(inside), 1)
+    return out
 
 
 def table_rows(clickhouse, database: str) -> dict[str, int]:
@@ -126,6 +144,7 @@ def table_rows(clickhouse, database: str) -> dict[str, int]:
 def one_size(orders: int, latency_ms: int, env_overrides: dict, module: str, log=print) -> dict:
     from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
     from qtickets_assets.local.stack import DAGSTER_YAML
+    from qtickets_assets.transform.partitions import all_months_tags
     from qtickets_sandbox.testing import SandboxServer
 
     with (
@@ -157,12 +176,17 @@ def one_size(orders: int, latency_ms: int, env_overrides: dict, module: str, log
                 f"    sandbox ready in {generated:.0f} s ({sandbox.stats()['shows']:,} shows); running every asset once"
             )
             dagster = str(Path(sys.executable).with_name("dagster"))
-            measured = run_measured(
-                [dagster, "asset", "materialize", "--select", "*", "-m", module], env, work, timeout=4 * 3600
-            )
+            # The implicit asset job (every asset and check) with every month of the partitioned sales facts, in one
+            # run (their backfill policy is single_run). `dagster asset materialize --partition-range` refuses a
+            # selection that mixes partitioned and unpartitioned assets.
+            command = [dagster, "job", "execute", "-m", module, "-j", "__ASSET_JOB"]
+            command += ["--tags", json.dumps(all_months_tags())]
+            measured = run_measured(command, env, work, timeout=4 * 3600)
             requests = sandbox.stats()["requests_served"] - served
         detail = step_times(str(home))
         rows = table_rows(clickhouse, "qtickets")
+    samples = measured.pop("rss_samples")
+    spans = detail.pop("spans")
     out = {
         "orders": orders,
         "latency_ms": latency_ms,
@@ -170,6 +194,7 @@ def one_size(orders: int, latency_ms: int, env_overrides: dict, module: str, log
         "api_requests": requests,
         **{k: v for k, v in measured.items() if k != "output_tail"},
         **detail,
+        "step_peak_rss_mb": step_peaks(spans, samples),
         "rows": rows,
     }
     if measured["exit_code"] != 0 or detail["status"] != "SUCCESS":
@@ -193,7 +218,10 @@ def table(results: dict) -> list[str]:
             f"{r['peak_rss_mb']} MB (tree {r['tree_peak_rss_mb']} MB), {r['api_requests']:,} requests, "
             f"checks {r['checks']['passed']} passed / {r['checks']['failed']} failed, {r['status']}"
         )
-        lines += [f"    step {name:<48} {seconds:>7.1f} s" for name, seconds in steps]
+        peaks = r.get("step_peak_rss_mb", {})
+        lines += [
+            f"    step {name:<48} {seconds:>7.1f} s  peak RSS {peaks.get(name, 0):>6.0f} MB" for name, seconds in steps
+        ]
         lines += [
             f"    load {name:<48} {load['seconds']:>7.1f} s  {load['rows_inserted']:>10,} rows  "
             f"{load['requests']:>6,} requests"
