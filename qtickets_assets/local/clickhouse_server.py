@@ -17,6 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+from qtickets_assets.local.processes import child_setup
+
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 10.0
 
@@ -66,8 +68,10 @@ class EmbeddedClickHouse:
             "--tcp-port",
             str(self.tcp_port or 0),
         ]
+        # Its own session (as before), and SIGTERM from the kernel if we die first: a killed test run or launcher
+        # must not leave a server holding its ports and data folder (it stops within a second on SIGTERM).
         self.process = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=child_setup()
         )
         threading.Thread(target=self._pump, args=(self.process.stdout, True), daemon=True).start()
         threading.Thread(target=self._pump, args=(self.process.stderr, False), daemon=True).start()

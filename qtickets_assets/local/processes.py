@@ -50,7 +50,9 @@ class ManagedProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=child_setup(),
+                # SIGKILL if we die first: the Dagster CLIs treat SIGTERM as a graceful stop that waits for running
+                # run workers, so an orphaned code server or daemon lingered for minutes (seen in tests/deploy).
+                preexec_fn=child_setup(signal.SIGKILL),
             )
         return self
 

@@ -41,17 +41,19 @@ def test_orders_schedule_ticks_through_the_queue_and_survives_a_daemon_restart(p
     failures_cursor = ops.sensor("record_run_failures")["typeSpecificData"]["lastCursor"]
     started = time.time()
     ops.start_schedule()
-    first = ops.wait_scheduled_run_after(started - 60)
-    assert first["status"] == "SUCCESS", why(first)
-    paid_before = paid_orders(prod)
+    try:  # stopped whatever happens: a schedule left ticking every minute would flood the later tests' queue
+        first = ops.wait_scheduled_run_after(started - 60)
+        assert first["status"] == "SUCCESS", why(first)
+        paid_before = paid_orders(prod)
 
-    sandbox.advance(60)  # new orders, payments and refunds between the ticks
-    assert paid_orders(prod) > paid_before
-    stack.restart_daemon()  # schedule state and cursors live in PostgreSQL, not in the daemon
-    second = ops.wait_scheduled_run_after(first["scheduled"])
-    assert second["status"] == "SUCCESS", why(second)
+        sandbox.advance(60)  # new orders, payments and refunds between the ticks
+        assert paid_orders(prod) > paid_before
+        stack.restart_daemon()  # schedule state and cursors live in PostgreSQL, not in the daemon
+        second = ops.wait_scheduled_run_after(first["scheduled"])
+        assert second["status"] == "SUCCESS", why(second)
+    finally:
+        ops.stop_schedule()
     screenshot(prod, "/automation", "schedules.png", [ORDERS_SCHEDULE, "Every minute"])
-    ops.stop_schedule()
     rebuilt = ops.wait_sales_rebuild(second["scheduled"])  # the months the load touched, as partitions
     assert all(r["status"] == "SUCCESS" for r in rebuilt), [why(r) for r in rebuilt]
 
@@ -84,23 +86,25 @@ def test_automation_sensor_refreshes_the_facts_after_a_staging_load(prod):
     ops, sandbox = prod["ops"], prod["sandbox"]
     name = "qtickets_automation_sensor"
     ops.start_sensor(name)
-    deadline = time.monotonic() + 120
-    while not ops.sensor(name)["ticks"] and time.monotonic() < deadline:
-        time.sleep(3)  # the first evaluation records the state the next ones compare with
-    sandbox.advance(30)
-    loaded_at = time.time()
-    loaded = ops.wait_run(ops.launch("__ASSET_JOB", assets=["stg_qtickets_api_orders_raw"]))
-    assert loaded["status"] == "SUCCESS", why(loaded)
-    deadline = time.monotonic() + 300
-    refresh = None
-    while refresh is None and time.monotonic() < deadline:
-        for run_id in (rid for tick in ops.sensor(name)["ticks"] for rid in tick["runIds"]):
-            run = ops.run(run_id)
-            if any(s["stepKey"].startswith("qtickets_dbt") for s in run["stepStats"]) or run["status"] != "SUCCESS":
-                refresh = ops.wait_run(run_id)
-                break
-        time.sleep(3)
-    ops.stop_sensor(name)
+    try:
+        deadline = time.monotonic() + 120
+        while not ops.sensor(name)["ticks"] and time.monotonic() < deadline:
+            time.sleep(3)  # the first evaluation records the state the next ones compare with
+        sandbox.advance(30)
+        loaded_at = time.time()
+        loaded = ops.wait_run(ops.launch("__ASSET_JOB", assets=["stg_qtickets_api_orders_raw"]))
+        assert loaded["status"] == "SUCCESS", why(loaded)
+        deadline = time.monotonic() + 300
+        refresh = None
+        while refresh is None and time.monotonic() < deadline:
+            for run_id in (rid for tick in ops.sensor(name)["ticks"] for rid in tick["runIds"]):
+                run = ops.run(run_id)
+                if any(s["stepKey"].startswith("qtickets_dbt") for s in run["stepStats"]) or run["status"] != "SUCCESS":
+                    refresh = ops.wait_run(run_id)
+                    break
+            time.sleep(3)
+    finally:
+        ops.stop_sensor(name)
     assert refresh is not None, "the automation sensor requested no run after the staging load"
     assert refresh["status"] == "SUCCESS", why(refresh)
     # The staging models the facts read are rebuilt: the sales-months sensor now rebuilds the months it touched.
