@@ -199,7 +199,8 @@ def test_the_next_tick_recovers_exactly(prod):
         ops.stop_schedule()
     assert run["status"] == "SUCCESS", why(run)
     rebuilt = ops.wait_sales_rebuild(run["scheduled"])
-    assert all(r["status"] == "SUCCESS" for r in rebuilt), [why(r) for r in rebuilt]
+    statuses = [(r["runId"], r["status"]) for r in rebuilt]
+    assert statuses and all(status == "SUCCESS" for _, status in statuses), (statuses, [why(r) for r in rebuilt])
     facts_match(prod)  # nothing lost by the killed or the hung run, nothing doubled
 
 
