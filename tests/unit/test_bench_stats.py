@@ -44,3 +44,15 @@ def test_cell_ratios_compare_the_platform_with_each_peer_and_with_the_overlap_bo
     assert r == {"b1_over_a": 3.5, "b2_over_a": 2.0, "a_over_c": 2.0, "a_over_c_sum": 1.25, "a_default_over_c": 3.2}
     cell["limit"] = {"median": {"seconds": None}}
     assert cell_ratios(cell)["a_over_c"] is None
+
+
+def test_an_old_results_file_is_compared_with_max_fetch_insert_not_the_sum():
+    from qtickets_bench.__main__ import with_overlap_bound
+
+    variants = {
+        "platform": {"median": {"seconds": 1.75}},
+        "limit": {"median": {"seconds": 1.26, "fetch_seconds": 0.22, "insert_seconds": 1.02}},
+    }
+    r = cell_ratios(with_overlap_bound(variants))
+    assert abs(r["a_over_c"] - 1.75 / 1.02) < 0.01  # against max(0.22, 1.02), not the sum 1.26
+    assert abs(r["a_over_c_sum"] - 1.75 / 1.26) < 0.01
