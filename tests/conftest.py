@@ -43,7 +43,8 @@ def fresh_clickhouse(clickhouse_server) -> ClickHouseResource:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say loudly when the browser tests did not run (they skip where Debian's chromium is missing; CI fails)."""
+    """Say loudly when the browser or deploy tests did not run (they skip where Debian's chromium or PostgreSQL is
+    missing; CI fails instead)."""
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "chromium" in str(r.longrepr)]
     if skipped:
         terminalreporter.write_sep("!", f"{len(skipped)} BROWSER TESTS WERE SKIPPED", red=True, bold=True)
@@ -52,5 +53,15 @@ def pytest_terminal_summary(terminalreporter):
             "    sudo apt-get install -y chromium && make test\n"
             "CI (.ci/run) installs it and sets QTICKETS_REQUIRE_BROWSER=1, which turns a missing browser into a "
             "failure.",
+            red=True,
+        )
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "PostgreSQL" in str(r.longrepr)]
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} DEPLOY TESTS WERE SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(
+            "PostgreSQL's server binaries are not installed, so the production topology (daemon, code server, "
+            "PostgreSQL instance) was not tested. Install them and run them:\n"
+            "    sudo apt-get install -y postgresql && make test\n"
+            "CI (.ci/run) installs it and sets QTICKETS_REQUIRE_POSTGRES=1, which turns this into a failure.",
             red=True,
         )
