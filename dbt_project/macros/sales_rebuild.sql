@@ -86,3 +86,21 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#
+  The months a run covers, as a predicate on a date expression: with vars sales_date_from / sales_date_to (a
+  Dagster partition run, or a backfill by hand) the months overlapping that range, otherwise every month. Tests
+  that compare the fact with staging use it: qtickets_sales_months_sensor requests one run per range of
+  consecutive months, so while one range is rebuilt another may still wait for its own run.
+#}
+{% macro sales_run_months(date_expression) -%}
+    {%- set date_from = var('sales_date_from', '') -%}
+    {%- set date_to = var('sales_date_to', '') -%}
+    {%- if date_from or date_to -%}
+        toYYYYMM({{ date_expression }})
+            between toYYYYMM(toDate('{{ date_from or "1970-01-01" }}'))
+                and toYYYYMM(toDate('{{ date_to or "2149-06-06" }}'))
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}

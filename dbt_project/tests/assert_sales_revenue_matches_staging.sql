@@ -1,6 +1,8 @@
 {{ config(meta={"dagster": {"ref": {"name": "fact_qtickets_sales_daily"}}}) }}
 -- Revenue and tickets in fact_qtickets_sales_daily equal the same figures recomputed straight from the staging
 -- baskets (paid, not deleted orders; baskets neither deleted nor refunded), per event. Returns the mismatches.
+-- A partition run (vars sales_date_from / sales_date_to) compares only its own months: the other months may
+-- wait for their own run (qtickets_sales_months_sensor requests one run per range of consecutive months).
 with from_staging as (
 
     select
@@ -14,6 +16,7 @@ with from_staging as (
         and order_payed_at is not null
         and deleted_at is null
         and refunded_at is null
+        and {{ sales_run_months("toDate(order_payed_at, '" ~ var('timezone') ~ "')") }}
     group by event_id
 
 ),
@@ -25,6 +28,7 @@ from_fact as (
         sum(tickets_sold) as tickets_sold,
         sum(revenue) as revenue
     from {{ ref('fact_qtickets_sales_daily') }}
+    where {{ sales_run_months('sales_date') }}
     group by event_id
 
 )
