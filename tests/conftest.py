@@ -42,26 +42,29 @@ def fresh_clickhouse(clickhouse_server) -> ClickHouseResource:
     return new_database(clickhouse_server)
 
 
+# Tests that skip where a Debian package is missing: (text of the skip reason, what, package, env that fails CI).
+LOUD_SKIPS = (
+    ("chromium", "BROWSER", "the Dagster UI", "chromium", "QTICKETS_REQUIRE_BROWSER"),
+    (
+        "PostgreSQL",
+        "DEPLOY",
+        "the production topology (daemon, code server, PostgreSQL instance)",
+        "postgresql",
+        "QTICKETS_REQUIRE_POSTGRES",
+    ),
+)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say loudly when the browser or deploy tests did not run (they skip where Debian's chromium or PostgreSQL is
-    missing; CI fails instead)."""
-    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "chromium" in str(r.longrepr)]
-    if skipped:
-        terminalreporter.write_sep("!", f"{len(skipped)} BROWSER TESTS WERE SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(
-            "Debian's chromium is not installed, so the Dagster UI was not tested. Install it and run them:\n"
-            "    sudo apt-get install -y chromium && make test\n"
-            "CI (.ci/run) installs it and sets QTICKETS_REQUIRE_BROWSER=1, which turns a missing browser into a "
-            "failure.",
-            red=True,
-        )
-    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "PostgreSQL" in str(r.longrepr)]
-    if skipped:
-        terminalreporter.write_sep("!", f"{len(skipped)} DEPLOY TESTS WERE SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(
-            "PostgreSQL's server binaries are not installed, so the production topology (daemon, code server, "
-            "PostgreSQL instance) was not tested. Install them and run them:\n"
-            "    sudo apt-get install -y postgresql && make test\n"
-            "CI (.ci/run) installs it and sets QTICKETS_REQUIRE_POSTGRES=1, which turns this into a failure.",
-            red=True,
-        )
+    missing; CI installs both and sets QTICKETS_REQUIRE_*, which turns a missing one into a failure)."""
+    for marker, kind, what, package, variable in LOUD_SKIPS:
+        skipped = [r for r in terminalreporter.stats.get("skipped", []) if marker in str(r.longrepr)]
+        if skipped:
+            terminalreporter.write_sep("!", f"{len(skipped)} {kind} TESTS WERE SKIPPED", red=True, bold=True)
+            terminalreporter.write_line(
+                f"{package} is not installed, so {what} was not tested. Install it and run them:\n"
+                f"    sudo apt-get install -y {package} && make test\n"
+                f"CI (.ci/run) installs it and sets {variable}=1, which turns a missing {package} into a failure.",
+                red=True,
+            )
