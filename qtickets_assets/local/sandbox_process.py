@@ -49,6 +49,10 @@ class SandboxProcess:
         }
 
     def start(self, timeout: float = 120.0) -> SandboxProcess:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> SandboxProcess:
+        """Start the process without waiting: the caller can start other servers while the sandbox generates."""
         cmd = [
             sys.executable,
             "-m",
@@ -72,6 +76,10 @@ class SandboxProcess:
                 )
         else:
             self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return self
+
+    def wait_ready(self, timeout: float = 120.0) -> SandboxProcess:
+        """Block until the sandbox answers its health route (it generates its data first)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -46,9 +46,16 @@ def prepare_dagster_home() -> Path:
 
 @contextlib.contextmanager
 def embedded_stack(orders: int = 5000, sandbox_args: tuple[str, ...] = ()):
-    """Start both servers, export their settings into os.environ, and stop both on exit."""
-    with EmbeddedClickHouse(LOCAL_DIR / "clickhouse", http_port=_preferred(8123), tcp_port=_preferred(9000)) as ch:
-        with SandboxProcess(port=_preferred(8765), orders=orders, extra_args=sandbox_args) as sandbox:
+    """Start both servers, export their settings into os.environ, and stop both on exit.
+
+    The sandbox is launched first and generates its orders while ClickHouse starts (two processes, two cores),
+    so the demo waits for the slower of the two, not for both one after the other."""
+    sandbox = SandboxProcess(port=_preferred(8765), orders=orders, extra_args=sandbox_args).launch()
+    try:
+        with EmbeddedClickHouse(LOCAL_DIR / "clickhouse", http_port=_preferred(8123), tcp_port=_preferred(9000)) as ch:
+            sandbox.wait_ready()
             os.environ.update(ch.env())
             os.environ.update(sandbox.env())
             yield ch, sandbox
+    finally:
+        sandbox.stop()
