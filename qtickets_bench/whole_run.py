@@ -87,12 +87,15 @@ def run_measured(cmd: list[str], env: dict, cwd: str, timeout: float) -> dict:
     }
 
 
-def step_times(home: str) -> dict:
-    """Per step seconds, and each staging load's own seconds, from the run's event log."""
+def step_times(home: str) -> dict | None:
+    """Per step seconds, and each staging load's own seconds, from the run's event log (None: no run started)."""
     from dagster import DagsterInstance
 
     with DagsterInstance.from_config(home) as instance:
-        run = instance.get_runs(limit=1)[0]
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            return None
+        run = runs[0]
         started, steps, spans, loads, checks = {}, {}, {}, {}, {"passed": 0, "failed": 0}
         for entry in instance.all_logs(run.run_id):
             event = entry.dagster_event
@@ -184,6 +187,12 @@ def one_size(orders: int, latency_ms: int, env_overrides: dict, module: str, log
             measured = run_measured(command, env, work, timeout=4 * 3600)
             requests = sandbox.stats()["requests_served"] - served
         detail = step_times(str(home))
+        if detail is None:
+            # The command failed before it started a run (no code location, no manifest): say so, with its output.
+            raise SystemExit(
+                f"the dagster command exited with {measured['exit_code']} before starting a run "
+                f"(was `make manifest` run?); its last output:\n{measured['output_tail'][-2000:]}"
+            )
         rows = table_rows(clickhouse, "qtickets")
     samples = measured.pop("rss_samples")
     spans = detail.pop("spans")
