@@ -147,7 +147,9 @@ def test_two_shards_load_dedupe_check_count_and_build_the_facts(cluster):
     assert len(expected) > 10
     assert_same(fact_sales(node1), expected, "fact_qtickets_sales_daily (sharded staging)")
     sandbox.advance(120)
-    run([*STAGING_ASSETS, *quality_checks, *DBT_ASSETS], resources)  # incremental: insert_overwrite of the touched months
+    run(
+        [*STAGING_ASSETS, *quality_checks, *DBT_ASSETS], resources
+    )  # incremental: insert_overwrite of the touched months
     after = expected_sales(sandbox.export("orders"), sandbox.export("events"))
     assert after != expected, "advance(120) changed nothing: the test proves little"
     assert_same(fact_sales(node1), after, "fact_qtickets_sales_daily after new activity (sharded staging)")
