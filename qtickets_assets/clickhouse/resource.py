@@ -23,6 +23,10 @@ class ClickHouseUnavailable(RuntimeError):
     """ClickHouse could not be reached: the message names the settings to check (never the password)."""
 
 
+class ClusterUnknown(ClickHouseUnavailable):
+    """CLICKHOUSE_CLUSTER names a cluster the server does not know (system.clusters)."""
+
+
 def validate_identifier(name: str, what: str = "identifier") -> str:
     """Identifiers from configuration reach SQL only after this check (values always go as parameters)."""
     if not IDENTIFIER.match(name or ""):
@@ -124,7 +128,7 @@ class ClickHouseResource(ConfigurableResource):
             return
         known = [row[0] for row in client.query("SELECT DISTINCT cluster FROM system.clusters ORDER BY 1").result_rows]
         if self.cluster not in known:
-            raise ClickHouseUnavailable(
+            raise ClusterUnknown(
                 f"CLICKHOUSE_CLUSTER={self.cluster} is not a cluster of the server at {self.where()} "
                 f"(system.clusters has: {', '.join(known) or 'none'})"
             )

@@ -166,10 +166,24 @@ def test_two_shards_load_dedupe_check_count_and_build_the_facts(cluster):
 
 
 def test_a_cluster_the_server_does_not_know_stops_bootstrap_with_one_line(cluster):
-    _, (node1, _), _ = cluster
+    from qtickets_assets.qtickets.ingest.assets import build_staging_assets
+
+    _, (node1, _), resources = cluster
     port = int(os.environ["CLICKHOUSE_PORT"])
     resource = ClickHouseResource(port=port, database="never_created", cluster="nope", sharded=True)
     with pytest.raises(ClickHouseUnavailable, match=r"CLICKHOUSE_CLUSTER=nope is not a cluster of the server") as exc:
         resource.bootstrap()
     assert "\n" not in str(exc.value) and CLUSTER in str(exc.value).split("has:")[1]
+    assert not node1.query("SELECT count() FROM system.databases WHERE name = 'never_created'").result_rows[0][0]
+
+    # the same line fails a load, before any table or row exists
+    wrong = ClickHouseResource(port=port, database="never_created", cluster="nope", sharded=True)
+    result = materialize(
+        [build_staging_assets([CATALOG["orders"]])],
+        resources={"qtickets": resources["qtickets"], "clickhouse": wrong},
+        raise_on_error=False,
+    )
+    assert not result.success
+    message = [e for e in result.all_events if e.is_step_failure][0].step_failure_data.error.message
+    assert "CLICKHOUSE_CLUSTER=nope is not a cluster of the server" in message
     assert not node1.query("SELECT count() FROM system.databases WHERE name = 'never_created'").result_rows[0][0]
