@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qtickets_assets.clickhouse.cluster import Topology
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.qtickets.client.api import DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND
 from qtickets_assets.qtickets.client.resource import QTicketsResource
@@ -9,7 +10,12 @@ from qtickets_assets.settings import flag, secret, setting
 
 
 def clickhouse_resource() -> ClickHouseResource:
+    topology = Topology.from_env()  # CLICKHOUSE_CLUSTER / _REPLICATED / _SHARDED / _ON_CLUSTER (SettingError if bad)
     return ClickHouseResource(
+        cluster=topology.cluster,
+        replicated=topology.replicated,
+        sharded=topology.sharded,
+        on_cluster=topology.on_cluster,
         host=setting("CLICKHOUSE_HOST"),
         port=int(setting("CLICKHOUSE_PORT")),
         user=setting("CLICKHOUSE_USER"),

@@ -4,6 +4,9 @@ tables and the deltas against the previous audit's clickhouse_counts.csv.
 
 Raw count() of a ReplacingMergeTree includes versions not merged yet; the distinct business keys are what
 users see downstream, so both are reported.
+
+On a sharded cluster (CLICKHOUSE_SHARDED) the counts are read through each Distributed <table>, i.e. cluster-wide;
+the node's own <table>_local under it holds one shard only and is left out.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from qtickets_assets.clickhouse.cluster import LOCAL_SUFFIX
 from qtickets_assets.clickhouse.resource import validate_identifier
 from qtickets_assets.qtickets.ingest.catalog import CATALOG
 
@@ -74,8 +78,11 @@ def previous_counts(root: Path, exclude: Path | None = None) -> tuple[dict[str, 
 def measure(ch_client, database: str, before: dict[str, int]) -> list[TableCount]:
     db = validate_identifier(database, "database")
     tables = ch_client.query(_TABLES_SQL, parameters={"db": db}).result_rows
+    distributed = {name for name, engine in tables if engine == "Distributed"}
     out = []
     for name, _engine in tables:
+        if name.endswith(LOCAL_SUFFIX) and name[: -len(LOCAL_SUFFIX)] in distributed:
+            continue  # one shard's rows: counted cluster-wide through the Distributed table
         table = validate_identifier(name, "table")
         rows = int(ch_client.query(f"SELECT count() FROM {db}.{table}").result_rows[0][0])
         distinct = None

@@ -3,10 +3,14 @@
 A staging table per catalog resource (its key columns with their descriptions as column comments, then the load
 columns; ReplacingMergeTree(_version) sorted by the business key) and meta_job_runs. `qtickets-platform ddl`
 prints them, so a DBA can review or apply them by hand; ClickHouseResource.bootstrap() runs them.
+
+Every table goes through `table_ddl`, which renders it for the configured topology (clickhouse/cluster.py): one
+server (unchanged), ON CLUSTER, Replicated* engines, and when sharded a <table>_local plus a Distributed <table>.
 """
 
 from __future__ import annotations
 
+from qtickets_assets.clickhouse.cluster import Topology
 from qtickets_assets.qtickets.ingest.catalog import CATALOG, LOAD_COLUMNS, CatalogEntry
 
 META_JOB_RUNS_COMMENT = (
@@ -46,25 +50,78 @@ def _column_lines(columns) -> str:
     return ",\n".join(lines)
 
 
-def staging_table(entry: CatalogEntry) -> str:
+def table_ddl(
+    table: str,
+    columns,
+    engine: str,
+    keys: str,
+    comment: str,
+    shard_by: tuple[str, ...],
+    topology: Topology | None = None,
+    database: str = "",
+) -> list[tuple[str, str]]:
+    """(object name, statement) for one table under `topology` (default: the environment's settings).
+
+    `columns` are (name, type, comment); `engine` a *MergeTree engine; `keys` its PARTITION BY / ORDER BY lines;
+    `shard_by` the columns whose cityHash64 picks the shard (the sorting key, so every version of a row lands on
+    the same shard and ReplacingMergeTree / FINAL deduplicate exactly); `database` qualifies the Distributed
+    table's target (default: the database of the session that runs the statement)."""
+    topology = Topology.from_env() if topology is None else topology
+    storage = topology.storage_table(table)
+    statements = [
+        (
+            storage,
+            f"CREATE TABLE IF NOT EXISTS {storage}{topology.on_cluster_clause()}\n(\n{_column_lines(columns)}\n)\n"
+            f"ENGINE = {topology.engine(engine)}\n{keys}\nCOMMENT {quote(comment)}",
+        )
+    ]
+    if topology.sharded:
+        target = database or "currentDatabase()"
+        statements.append(
+            (
+                table,
+                f"CREATE TABLE IF NOT EXISTS {table}{topology.on_cluster_clause()}\nAS {storage}\n"
+                f"ENGINE = Distributed({topology.cluster}, {target}, {storage}, cityHash64({', '.join(shard_by)}))\n"
+                f"COMMENT {quote(comment + ' (Distributed over ' + storage + ')')}",
+            )
+        )
+    return statements
+
+
+def staging_table(entry: CatalogEntry, topology: Topology | None = None, database: str = "") -> list[tuple[str, str]]:
     columns = [(c.name, c.type, c.description) for c in entry.columns] + list(LOAD_COLUMNS)
-    partition = f"\nPARTITION BY {entry.partition_by}" if entry.partition_by else ""
+    partition = f"PARTITION BY {entry.partition_by}\n" if entry.partition_by else ""
     order = entry.sorting_key[0] if len(entry.sorting_key) == 1 else f"({', '.join(entry.sorting_key)})"
-    return (
-        f"CREATE TABLE IF NOT EXISTS {entry.table}\n(\n{_column_lines(columns)}\n)\n"
-        f"ENGINE = ReplacingMergeTree(_version){partition}\nORDER BY {order}\n"
-        f"COMMENT {quote(entry.description)}"
+    return table_ddl(
+        entry.table,
+        columns,
+        "ReplacingMergeTree(_version)",
+        f"{partition}ORDER BY {order}",
+        entry.description,
+        entry.sorting_key,
+        topology,
+        database,
     )
 
 
-def meta_job_runs() -> str:
-    return (
-        f"CREATE TABLE IF NOT EXISTS meta_job_runs\n(\n{_column_lines(META_JOB_RUNS_COLUMNS)}\n)\n"
-        f"ENGINE = MergeTree\nPARTITION BY toYYYYMM(started_at)\nORDER BY (asset, started_at)\n"
-        f"COMMENT {quote(META_JOB_RUNS_COMMENT)}"
+def meta_job_runs(topology: Topology | None = None, database: str = "") -> list[tuple[str, str]]:
+    return table_ddl(
+        "meta_job_runs",
+        META_JOB_RUNS_COLUMNS,
+        "MergeTree",
+        "PARTITION BY toYYYYMM(started_at)\nORDER BY (asset, started_at)",
+        META_JOB_RUNS_COMMENT,
+        ("asset",),
+        topology,
+        database,
     )
 
 
-def ddl_statements() -> list[tuple[str, str]]:
-    """(object name, statement) for every table, staging tables in catalog order, then meta_job_runs."""
-    return [(entry.table, staging_table(entry)) for entry in CATALOG.values()] + [("meta_job_runs", meta_job_runs())]
+def ddl_statements(topology: Topology | None = None, database: str = "") -> list[tuple[str, str]]:
+    """(object name, statement) for every table, staging tables in catalog order, then meta_job_runs; under
+    `topology` (default: the CLICKHOUSE_CLUSTER / _REPLICATED / _SHARDED / _ON_CLUSTER settings)."""
+    topology = Topology.from_env() if topology is None else topology
+    statements = []
+    for entry in CATALOG.values():
+        statements += staging_table(entry, topology, database)
+    return statements + meta_job_runs(topology, database)

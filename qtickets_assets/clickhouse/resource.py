@@ -1,6 +1,7 @@
 """ClickHouse as a Dagster resource: connection settings from the environment, plus the staging DDL bootstrap.
 
-The same settings reach any ClickHouse (the embedded default, a server, ClickHouse Cloud with secure=True).
+The same settings reach any ClickHouse (the embedded default, a server, ClickHouse Cloud with secure=True), and
+the topology settings (clickhouse/cluster.py) a cluster: replicated, sharded, or both.
 """
 
 from __future__ import annotations
@@ -13,11 +14,17 @@ from clickhouse_connect.driver.exceptions import ClickHouseError, OperationalErr
 from dagster import ConfigurableResource, EnvVar
 from pydantic import Field
 
+from qtickets_assets.clickhouse.cluster import Topology
+
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
 
 class ClickHouseUnavailable(RuntimeError):
     """ClickHouse could not be reached: the message names the settings to check (never the password)."""
+
+
+class ClusterUnknown(ClickHouseUnavailable):
+    """CLICKHOUSE_CLUSTER names a cluster the server does not know (system.clusters)."""
 
 
 def validate_identifier(name: str, what: str = "identifier") -> str:
@@ -36,12 +43,21 @@ class ClickHouseResource(ConfigurableResource):
     password: str = Field(default="", description="CLICKHOUSE_PASSWORD")
     database: str = Field(default="qtickets", description="CLICKHOUSE_DATABASE")
     secure: bool = Field(default=False, description="CLICKHOUSE_SECURE: use HTTPS")
+    cluster: str = Field(default="", description="CLICKHOUSE_CLUSTER: empty = one server")
+    replicated: bool = Field(default=False, description="CLICKHOUSE_REPLICATED (with a cluster)")
+    sharded: bool = Field(default=False, description="CLICKHOUSE_SHARDED: Distributed tables over <table>_local")
+    on_cluster: bool = Field(default=False, description="CLICKHOUSE_ON_CLUSTER: DDL with ON CLUSTER")
     connect_timeout: int = 10
     send_receive_timeout: int = 300
 
     @classmethod
     def from_env(cls) -> ClickHouseResource:
+        topology = Topology.from_env()
         return cls(
+            cluster=topology.cluster,
+            replicated=topology.replicated,
+            sharded=topology.sharded,
+            on_cluster=topology.on_cluster,
             host=EnvVar("CLICKHOUSE_HOST"),
             port=EnvVar.int("CLICKHOUSE_PORT"),
             user=EnvVar("CLICKHOUSE_USER"),
@@ -49,6 +65,9 @@ class ClickHouseResource(ConfigurableResource):
             database=EnvVar("CLICKHOUSE_DATABASE"),
             secure=EnvVar.bool("CLICKHOUSE_SECURE"),
         )
+
+    def topology(self) -> Topology:
+        return Topology(self.cluster, self.replicated, self.sharded, self.on_cluster)
 
     def where(self) -> str:
         scheme = "https" if self.secure else "http"
@@ -66,7 +85,7 @@ class ClickHouseResource(ConfigurableResource):
                 connect_timeout=self.connect_timeout,
                 send_receive_timeout=self.send_receive_timeout,
                 compress=False,
-                settings={"date_time_input_format": "best_effort"},
+                settings={"date_time_input_format": "best_effort", **self.topology().client_settings()},
             )
         except OperationalError as exc:
             raise ClickHouseUnavailable(
@@ -83,9 +102,11 @@ class ClickHouseResource(ConfigurableResource):
         from qtickets_assets.clickhouse.ddl import ddl_statements
 
         database = validate_identifier(self.database, "database")
+        topology = self.topology()
         admin = self._connect("default")
         try:
-            admin.command(f"CREATE DATABASE IF NOT EXISTS {database}")
+            self.check_cluster(admin)
+            admin.command(f"CREATE DATABASE IF NOT EXISTS {database}{topology.on_cluster_clause()}")
         except ClickHouseError as exc:
             raise ClickHouseUnavailable(f"cannot create database {database} at {self.where()}: {exc}") from None
         finally:
@@ -93,9 +114,21 @@ class ClickHouseResource(ConfigurableResource):
         client = self.get_client()
         applied = []
         try:
-            for name, statement in ddl_statements():
+            for name, statement in ddl_statements(topology, database):
                 client.command(statement)
                 applied.append(name)
         finally:
             client.close()
         return applied
+
+    def check_cluster(self, client: Client) -> None:
+        """With CLICKHOUSE_CLUSTER set, the server must know that cluster (system.clusters): one clear line before
+        any table is created or any row written."""
+        if not self.cluster:
+            return
+        known = [row[0] for row in client.query("SELECT DISTINCT cluster FROM system.clusters ORDER BY 1").result_rows]
+        if self.cluster not in known:
+            raise ClusterUnknown(
+                f"CLICKHOUSE_CLUSTER={self.cluster} is not a cluster of the server at {self.where()} "
+                f"(system.clusters has: {', '.join(known) or 'none'})"
+            )

@@ -10,7 +10,7 @@ import sys
 def _clickhouse(args: argparse.Namespace) -> int:
     from qtickets_assets.local.clickhouse_engine import serve_forever
 
-    code = serve_forever(args.path, args.http_port, args.tcp_port)
+    code = serve_forever(args.path, args.http_port, args.tcp_port, args.cluster_config)
     sys.stdout.flush()
     sys.stderr.flush()
     # The engine thread has finished (or is wedged); skip interpreter teardown, which aborts under chdb.
@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--path", required=True, help="persistent data directory")
     ch.add_argument("--http-port", type=int, default=8123)
     ch.add_argument("--tcp-port", type=int, default=9000, help="native protocol port; 0 leaves it off")
+    ch.add_argument(
+        "--cluster-config",
+        metavar="FILE",
+        help="XML with a <clickhouse> root whose children (<remote_servers>, <macros>) are merged into the server's "
+        "config: a sharded cluster of embedded servers (docs/clickhouse_cluster.md)",
+    )
     ch.set_defaults(func=_clickhouse)
 
     from qtickets_assets.local import commands

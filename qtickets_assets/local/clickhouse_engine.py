@@ -43,9 +43,35 @@ def port_is_free(port: int, host: str = LISTEN_HOST) -> bool:
     return True
 
 
-def _config_xml(http_port: int, tcp_port: int) -> str:
+# Set by the launcher only: a cluster config that tried to change them would open the server beyond loopback.
+RESERVED_CONFIG = ("listen_host", "http_port", "tcp_port", "https_port", "tcp_port_secure", "interserver_http_port")
+
+
+def extra_config(path: str | None) -> str:
+    """The children of an extra config file's <clickhouse> root (e.g. <remote_servers> and <macros> for a sharded
+    cluster: docs/clickhouse_cluster.md), as XML text to merge into the server's config. Raises EngineError."""
+    if not path:
+        return ""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise EngineError(f"--cluster-config {path}: {exc}") from None
+    if root.tag != "clickhouse":
+        raise EngineError(f"--cluster-config {path}: the root element must be <clickhouse>, not <{root.tag}>")
+    reserved = [child.tag for child in root if child.tag in RESERVED_CONFIG]
+    if reserved:
+        raise EngineError(f"--cluster-config {path}: <{reserved[0]}> is set by the launcher (loopback only)")
+    return "".join(ET.tostring(child, encoding="unicode") for child in root)
+
+
+def _config_xml(http_port: int, tcp_port: int, extra: str = "") -> str:
     tcp = f"<tcp_port>{tcp_port}</tcp_port>" if tcp_port else ""
-    return f"<clickhouse><listen_host>{LISTEN_HOST}</listen_host><http_port>{http_port}</http_port>{tcp}</clickhouse>"
+    return (
+        f"<clickhouse><listen_host>{LISTEN_HOST}</listen_host><http_port>{http_port}</http_port>{tcp}{extra}"
+        "</clickhouse>"
+    )
 
 
 def _http(port: int, sql: str, post: bool = False, timeout: float = 2.0) -> str:
@@ -61,10 +87,11 @@ def _http(port: int, sql: str, post: bool = False, timeout: float = 2.0) -> str:
 class Engine:
     """The engine thread plus the readiness probe and the stop command for one marker."""
 
-    def __init__(self, data_path: str, http_port: int, tcp_port: int):
+    def __init__(self, data_path: str, http_port: int, tcp_port: int, cluster_config: str | None = None):
         self.data_path = os.path.abspath(data_path)
         self.http_port = http_port
         self.tcp_port = tcp_port
+        self.cluster_config = cluster_config
         self.marker = f"qtickets_embedded_{uuid.uuid4().hex}"
         self.error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -77,6 +104,7 @@ class Engine:
         )
 
     def start(self) -> None:
+        extra = extra_config(self.cluster_config)
         for port, name in ((self.http_port, "HTTP"), (self.tcp_port, "TCP")):
             if port and not port_is_free(port):
                 raise EngineError(f"{name} port {port} on {LISTEN_HOST} is already in use; choose another port")
@@ -86,7 +114,7 @@ class Engine:
 
         workdir = tempfile.mkdtemp(prefix="qtickets_ch_")
         with open(os.path.join(workdir, "config.xml"), "w") as fh:
-            fh.write(_config_xml(self.http_port, self.tcp_port))
+            fh.write(_config_xml(self.http_port, self.tcp_port, extra))
         os.chdir(workdir)
 
         def run() -> None:
@@ -136,9 +164,9 @@ class Engine:
         return not self._thread.is_alive()
 
 
-def serve_forever(data_path: str, http_port: int, tcp_port: int) -> int:
+def serve_forever(data_path: str, http_port: int, tcp_port: int, cluster_config: str | None = None) -> int:
     """Run until SIGTERM/SIGINT. Returns the process exit code; prints one line on errors."""
-    engine = Engine(data_path, http_port, tcp_port)
+    engine = Engine(data_path, http_port, tcp_port, cluster_config)
     stop_requested = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
     signal.signal(signal.SIGINT, lambda *_: stop_requested.set())

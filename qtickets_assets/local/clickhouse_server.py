@@ -42,9 +42,15 @@ class EmbeddedClickHouse:
     host = "127.0.0.1"
 
     def __init__(
-        self, path: str | os.PathLike, http_port: int = 0, tcp_port: int | None = 0, database: str = "qtickets"
+        self,
+        path: str | os.PathLike,
+        http_port: int = 0,
+        tcp_port: int | None = 0,
+        database: str = "qtickets",
+        cluster_config: str | os.PathLike | None = None,
     ):
         self.path = Path(path).absolute()
+        self.cluster_config = Path(cluster_config).absolute() if cluster_config else None
         self.http_port = http_port or free_port()
         self.tcp_port = None if tcp_port is None else (tcp_port or free_port())
         self.database = database
@@ -68,6 +74,8 @@ class EmbeddedClickHouse:
             "--tcp-port",
             str(self.tcp_port or 0),
         ]
+        if self.cluster_config:
+            cmd += ["--cluster-config", str(self.cluster_config)]
         # Its own session (as before), and SIGTERM from the kernel if we die first: a killed test run or launcher
         # must not leave a server holding its ports and data folder (it stops within a second on SIGTERM).
         self.process = subprocess.Popen(

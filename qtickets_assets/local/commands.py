@@ -215,10 +215,20 @@ def dev(args: argparse.Namespace) -> int:
 
 def print_ddl(_args: argparse.Namespace) -> int:
     """What ClickHouseResource.bootstrap() runs, for a DBA to review or apply by hand (tables of the configured
-    database are unqualified: run it with that database selected)."""
+    database are unqualified: run it with that database selected), under the current topology settings."""
+    from qtickets_assets.clickhouse.cluster import Topology
     from qtickets_assets.clickhouse.ddl import ddl_statements
+    from qtickets_assets.settings import SettingError, setting
 
-    for name, statement in ddl_statements():
+    try:
+        topology = Topology.from_env()
+    except SettingError as exc:
+        print(f"qtickets-platform ddl: error: {exc}", file=sys.stderr)
+        return 2
+    database = setting("CLICKHOUSE_DATABASE") if topology.sharded else ""
+    if not topology.single:
+        print(f"-- topology: {topology.describe()}\n")
+    for name, statement in ddl_statements(topology, database):
         print(f"-- {name}\n{statement};\n")
     return 0
 

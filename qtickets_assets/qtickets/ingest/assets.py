@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 import dagster as dg
 from pydantic import Field
 
-from qtickets_assets.clickhouse.resource import ClickHouseResource, validate_identifier
+from qtickets_assets.clickhouse.resource import ClickHouseResource, ClusterUnknown, validate_identifier
 from qtickets_assets.clickhouse.run_log import RunRecord, clickhouse_unreachable, write_run
 from qtickets_assets.privacy import redact_secrets
 from qtickets_assets.qtickets.client.errors import ApiUnavailable, BadPayload, QTicketsError
@@ -95,6 +95,8 @@ def _open_clickhouse(clickhouse: ClickHouseResource, entry: CatalogEntry):
             clickhouse.bootstrap()
             ch = ch or clickhouse.get_client()
         return ch
+    except ClusterUnknown as exc:  # one line naming CLICKHOUSE_CLUSTER, before anything is written
+        raise LoadFailed(str(exc), transient=False) from None
     except Exception as exc:  # noqa: BLE001 - the message names the settings; the raw error may hold a password
         # Not retried: nothing was loaded, and the operator has to look at the settings or the server; the next
         # scheduled run tries again.
