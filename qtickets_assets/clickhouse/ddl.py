@@ -66,5 +66,12 @@ def meta_job_runs() -> str:
 
 
 def ddl_statements() -> list[tuple[str, str]]:
-    """(object name, statement) for every table, staging tables in catalog order, then meta_job_runs."""
-    return [(entry.table, staging_table(entry)) for entry in CATALOG.values()] + [("meta_job_runs", meta_job_runs())]
+    """(object name, statement) for every table, staging tables in catalog order, then meta_job_runs, then the
+    webhook receiver's two tables."""
+    from qtickets_assets.webhooks.tables import webhook_ddl_statements  # the webhook receiver's tables
+
+    return (
+        [(entry.table, staging_table(entry)) for entry in CATALOG.values()]
+        + [("meta_job_runs", meta_job_runs())]
+        + webhook_ddl_statements()
+    )
