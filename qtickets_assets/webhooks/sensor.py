@@ -128,6 +128,7 @@ def evaluate(context: SensorEvaluationContext, clickhouse: ClickHouseResource) -
 
 @sensor(
     name=SENSOR_NAME,
+    asset_selection=RUN_KEYS,
     minimum_interval_seconds=interval_seconds(),
     default_status=DefaultSensorStatus.STOPPED,
     description="Follows new webhook deliveries (stg_qtickets_webhooks_raw): observes the table and rebuilds the "
