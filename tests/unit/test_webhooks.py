@@ -128,3 +128,20 @@ def test_ddl_comments_every_column():
         columns = [ln for ln in statement.splitlines() if ln.startswith("    ")]
         assert columns and all(" COMMENT '" in ln for ln in columns)
         assert "ReplacingMergeTree(_version)" in statement and "delivery_hash" in statement
+
+
+def test_sensor_is_stopped_and_the_table_feeds_orders_staging():
+    from dagster import AssetKey, DefaultSensorStatus
+
+    from qtickets_assets.definitions import defs
+
+    sensor = defs.resolve_sensor_def("qtickets_webhook_sensor")
+    assert sensor.default_status == DefaultSensorStatus.STOPPED
+    graph = defs.resolve_asset_graph()
+    assert AssetKey("stg_qtickets_webhooks_raw") in graph.get(AssetKey("stg_qtickets__orders")).parent_keys
+    assert AssetKey("stg_qtickets_webhooks_raw") in graph.get(AssetKey("stg_qtickets__baskets")).parent_keys
+    # The external asset is in the ingestion group: the jobs' selections never try to materialize it.
+    assert graph.get(AssetKey("stg_qtickets_webhooks_raw")).group_name == "ingestion"
+    for job in defs.resolve_all_job_defs():
+        if not job.name.startswith("__"):
+            assert AssetKey("stg_qtickets_webhooks_raw") not in job.asset_layer.executable_asset_keys, job.name
