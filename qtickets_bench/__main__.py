@@ -10,6 +10,9 @@ pages one after another, with the platform's default settings (qtickets_bench/in
 
 `qtickets-platform bench e2e [--orders 200000,1000000]`: the whole run (every asset, check, dbt model and the
 audit in one Dagster run) per size: wall time, time per step, peak RSS, rows per table (qtickets_bench/whole_run.py).
+
+`qtickets-platform bench webhooks [--seconds 60]`: paid -> staging and paid -> fact latency through the webhook
+receiver and its sensor, the receiver's deliveries/s under a flood and its peak RSS (qtickets_bench/webhooks.py).
 """
 
 from __future__ import annotations
@@ -147,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         from .ingest import main as ingest_main
 
         return ingest_main(argv[1:])
+    if argv[:1] == ["webhooks"]:  # near-real-time sales through the webhook receiver (webhooks.py)
+        from .webhooks import main as webhooks_main
+
+        return webhooks_main(argv[1:])
     if argv[:1] == ["e2e"]:  # the whole run at scale (whole_run.py); needs no dlt
         from .whole_run import main as whole_run_main
 

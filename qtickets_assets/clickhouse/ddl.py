@@ -1,7 +1,8 @@
 """Every statement that creates the platform's ClickHouse objects, rendered from the catalog. Pure: builds text.
 
 A staging table per catalog resource (its key columns with their descriptions as column comments, then the load
-columns; ReplacingMergeTree(_version) sorted by the business key) and meta_job_runs. `qtickets-platform ddl`
+columns; ReplacingMergeTree(_version) sorted by the business key), meta_job_runs, and the webhook receiver's
+tables (webhooks/tables.py). `qtickets-platform ddl`
 prints them, so a DBA can review or apply them by hand; ClickHouseResource.bootstrap() runs them.
 
 Every table goes through `table_ddl`, which renders it for the configured topology (clickhouse/cluster.py): one
@@ -118,10 +119,13 @@ def meta_job_runs(topology: Topology | None = None, database: str = "") -> list[
 
 
 def ddl_statements(topology: Topology | None = None, database: str = "") -> list[tuple[str, str]]:
-    """(object name, statement) for every table, staging tables in catalog order, then meta_job_runs; under
-    `topology` (default: the CLICKHOUSE_CLUSTER / _REPLICATED / _SHARDED / _ON_CLUSTER settings)."""
+    """(object name, statement) for every table, staging tables in catalog order, then meta_job_runs, then the
+    webhook receiver's two tables; under `topology` (default: the CLICKHOUSE_CLUSTER / _REPLICATED / _SHARDED /
+    _ON_CLUSTER settings)."""
+    from qtickets_assets.webhooks.tables import webhook_ddl_statements  # imports this module: imported late
+
     topology = Topology.from_env() if topology is None else topology
     statements = []
     for entry in CATALOG.values():
         statements += staging_table(entry, topology, database)
-    return statements + meta_job_runs(topology, database)
+    return statements + meta_job_runs(topology, database) + webhook_ddl_statements(topology, database)

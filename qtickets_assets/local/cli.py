@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     from qtickets_assets.local import production
 
     production.add_subcommand(sub)
+    from qtickets_assets.webhooks import cli as webhooks_cli
+
+    webhooks_cli.add_subcommand(sub)
     return parser
 
 

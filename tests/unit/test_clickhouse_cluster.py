@@ -13,9 +13,12 @@ from qtickets_assets.clickhouse.ddl import ddl_statements
 from qtickets_assets.local.cli import main
 from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.settings import SettingError
+from qtickets_assets.webhooks.tables import QUARANTINE_TABLE, WEBHOOKS_TABLE
 
 CLUSTER_VARS = ("CLICKHOUSE_CLUSTER", "CLICKHOUSE_REPLICATED", "CLICKHOUSE_SHARDED", "CLICKHOUSE_ON_CLUSTER")
-TABLES = [entry.table for entry in CATALOG.values()] + ["meta_job_runs"]
+WEBHOOK_TABLES = [WEBHOOKS_TABLE, QUARANTINE_TABLE]
+TABLES = [entry.table for entry in CATALOG.values()] + ["meta_job_runs"] + WEBHOOK_TABLES
+REPLACING = len(CATALOG) + len(WEBHOOK_TABLES)  # the staging and webhook tables; meta_job_runs is a MergeTree
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +39,9 @@ def test_unset_settings_render_the_single_server_ddl():
     for word in ("ON CLUSTER", "Replicated", "Distributed", "_local", "{shard}"):
         assert word not in text
     engines = re.findall(r"^ENGINE = (.*)$", text, flags=re.M)
-    assert engines == ["ReplacingMergeTree(_version)"] * len(CATALOG) + ["MergeTree"]
+    assert engines == ["ReplacingMergeTree(_version)"] * len(CATALOG) + ["MergeTree"] + [
+        "ReplacingMergeTree(_version)"
+    ] * len(WEBHOOK_TABLES)
 
 
 def test_empty_values_are_one_server():
@@ -75,6 +80,7 @@ def test_sharded_cluster_ddl_has_a_distributed_table_over_each_local_table():
             f"ENGINE = Distributed(prod, qtickets, {entry.table}_local, cityHash64({keys}))\n"
         )
     assert "cityHash64(asset)" in statements["meta_job_runs"]
+    assert "cityHash64(order_id)" in statements[WEBHOOKS_TABLE]  # every delivery of an order on one shard
     # the local table comes first: a Distributed table AS <table>_local needs it
     names = [name for name, _ in ddl_statements(topology)]
     assert names.index("stg_qtickets_api_orders_raw_local") < names.index("stg_qtickets_api_orders_raw")
@@ -93,7 +99,7 @@ def test_sharded_unreplicated_cluster_without_on_cluster_is_what_the_embedded_se
     text = "\n".join(sql for _, sql in ddl_statements(topology))
     assert "ON CLUSTER" not in text and "Replicated" not in text
     assert text.count("ENGINE = Distributed(qt, ") == len(TABLES)
-    assert text.count("ENGINE = ReplacingMergeTree(_version)") == len(CATALOG)
+    assert text.count("ENGINE = ReplacingMergeTree(_version)") == REPLACING
     assert topology.client_settings() == {"distributed_foreground_insert": 1, "prefer_global_in_and_join": 1}
     assert Topology().client_settings() == {}
 

@@ -11,8 +11,8 @@ with orders as (
 
 latest_payloads as (
 
-    -- Exactly the raw row stg_qtickets__orders kept for each order (its _version and payload hash): no second sort
-    -- of the raw orders, one scan that reads the payloads of the chosen rows only.
+    -- Exactly the raw row stg_qtickets__orders kept for each order (its table, _version and payload hash): no
+    -- second sort of the raw orders, one scan per raw table that reads the payloads of the chosen rows only.
     select
         order_id,
         payload
@@ -23,6 +23,22 @@ latest_payloads as (
             orders._version,
             orders._payload_hash
         from orders
+        where orders._source = 'api'
+    )
+
+    union all
+
+    select
+        order_id,
+        payload
+    from {{ source('qtickets_webhooks', 'stg_qtickets_webhooks_raw') }}
+    where (order_id, _version, cityHash64(payload)) in (
+        select
+            orders.order_id,
+            orders._version,
+            orders._payload_hash
+        from orders
+        where orders._source = 'webhook'
     )
 
 ),
