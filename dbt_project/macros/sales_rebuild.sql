@@ -6,7 +6,8 @@
   * vars sales_date_from / sales_date_to: every month overlapping that inclusive range (backfill);
   * otherwise the months touched since the last build:
     - the payment months of ALL versions of every order with a raw row loaded at or after the fact's
-      `_orders_loaded_until` watermark (an order whose payment date moved re-dates both months);
+      `_orders_loaded_until` watermark, API rows and webhook deliveries alike (an order whose payment date moved
+      re-dates both months);
     - the months whose rows show an event name or city that differs from the event's latest version
       (compared, not tracked: the events list is reloaded whole every run, so "loaded since" would be everything).
     `>=` rather than `>`: the ingestion stamps every row of one load with the load's START time and inserts in
@@ -32,6 +33,16 @@
                 where _loaded_at >= (select max(_orders_loaded_until) from {{ this }})
             )
               and {{ json_ts('payload', "'payed_at'") }} is not null
+            union distinct
+            -- a webhook delivery's month too: stg_qtickets__orders may have chosen that row before this load
+            select toYYYYMM(toDate(payed_at, '{{ var("timezone") }}'))
+            from {{ source('qtickets_webhooks', 'stg_qtickets_webhooks_raw') }}
+            where order_id in (
+                select order_id
+                from {{ source('qtickets_api', 'stg_qtickets_api_orders_raw') }}
+                where _loaded_at >= (select max(_orders_loaded_until) from {{ this }})
+            )
+              and payed_at is not null
             union distinct
             select toYYYYMM(fact.sales_date)
             from {{ this }} as fact

@@ -52,7 +52,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    from qtickets_assets.clickhouse.resource import ClickHouseUnavailable
+    from qtickets_assets.settings import SettingError
+
+    try:
+        return args.func(args)
+    except (SettingError, ClickHouseUnavailable) as exc:  # a setting that cannot work: one line, no traceback
+        print(f"qtickets-platform {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

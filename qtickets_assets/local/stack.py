@@ -11,6 +11,8 @@ from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
 from qtickets_assets.local.sandbox_process import SandboxProcess
 from qtickets_assets.settings import LOCAL_DIR
 
+SINGLE_SERVER = ("CLICKHOUSE_CLUSTER", "CLICKHOUSE_SHARDED", "CLICKHOUSE_REPLICATED", "CLICKHOUSE_ON_CLUSTER")
+
 
 def _preferred(port: int) -> int:
     """The conventional port when it is free, else any free one (0)."""
@@ -56,6 +58,8 @@ def embedded_stack(orders: int = 5000, sandbox_args: tuple[str, ...] = ()):
             sandbox.wait_ready()
             os.environ.update(ch.env())
             os.environ.update(sandbox.env())
+            # The embedded ClickHouse is one server: a production .env's cluster settings do not apply to it.
+            os.environ.update(dict.fromkeys(SINGLE_SERVER, ""))
             yield ch, sandbox
     finally:
         sandbox.stop()

@@ -17,13 +17,24 @@ SECRET_ENV = "QTICKETS_WEBHOOK_SECRET"
 
 
 def clickhouse_connector(connect_timeout: int = 3, send_receive_timeout: int = 30):
-    """() -> a client bound to the platform database, from CLICKHOUSE_* (embedded defaults when unset)."""
+    """() -> a client bound to the platform database, from CLICKHOUSE_* (embedded defaults when unset), with the
+    cluster settings too: on a sharded cluster the client inserts in the foreground (clickhouse/cluster.py), so a
+    200 still means the row is on its shard. SettingError (naming the variable) when a setting cannot work."""
+    from qtickets_assets.clickhouse.cluster import Topology
     from qtickets_assets.clickhouse.resource import ClickHouseResource
-    from qtickets_assets.settings import flag, setting
+    from qtickets_assets.settings import SettingError, flag, setting
 
+    topology = Topology.from_env()
+    port = setting("CLICKHOUSE_PORT").strip()
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingError(f"CLICKHOUSE_PORT={port!r} is not a port number")
     resource = ClickHouseResource(
+        cluster=topology.cluster,
+        replicated=topology.replicated,
+        sharded=topology.sharded,
+        on_cluster=topology.on_cluster,
         host=setting("CLICKHOUSE_HOST"),
-        port=int(setting("CLICKHOUSE_PORT")),
+        port=int(port),
         user=setting("CLICKHOUSE_USER"),
         password=os.environ.get("CLICKHOUSE_PASSWORD", ""),
         database=setting("CLICKHOUSE_DATABASE"),
@@ -43,6 +54,13 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from qtickets_assets.settings import SettingError
+
+    try:
+        connector = clickhouse_connector()  # settings checked before the socket opens: one line, exit 2
+    except SettingError as exc:
+        print(f"qtickets-platform webhooks: {exc}", file=sys.stderr)
+        return 2
     import uvicorn
 
     from qtickets_assets.webhooks.receiver import build_app
@@ -50,7 +68,7 @@ def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
     app = build_app(
         secret,
-        clickhouse_connector(),
+        connector,
         max_body_bytes=args.max_body_bytes,
         batch_ms=args.batch_ms,
         batch_rows=args.batch_rows,
@@ -77,6 +95,31 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _int_between(low: int, high: int):
+    """An argparse type: a whole number in [low, high], else argparse's own one-line error (no traceback)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return parse
+
+
+def _positive_ms(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 10000 ms")
+    return value
+
+
 def add_subcommand(sub: argparse._SubParsersAction) -> None:
     from qtickets_assets.webhooks.receiver import BATCH_MS, BATCH_ROWS, MAX_BODY_BYTES
 
@@ -85,8 +128,15 @@ def add_subcommand(sub: argparse._SubParsersAction) -> None:
         help=f"serve the QTickets webhook receiver (POST /webhooks/qtickets, GET /healthz; secret from {SECRET_ENV})",
     )
     p.add_argument("--host", default="127.0.0.1", help="put it behind a TLS reverse proxy (docs/webhooks.md)")
-    p.add_argument("--port", type=int, default=8090)
-    p.add_argument("--max-body-bytes", type=int, default=MAX_BODY_BYTES, help="larger bodies get 413")
-    p.add_argument("--batch-ms", type=float, default=BATCH_MS, help="group-commit window (ms)")
-    p.add_argument("--batch-rows", type=int, default=BATCH_ROWS, help="at most this many deliveries per INSERT")
+    p.add_argument("--port", type=_int_between(0, 65535), default=8090, help="0: any free port")
+    p.add_argument(
+        "--max-body-bytes", type=_int_between(1, 1 << 30), default=MAX_BODY_BYTES, help="larger bodies get 413"
+    )
+    p.add_argument("--batch-ms", type=_positive_ms, default=BATCH_MS, help="group-commit window (ms)")
+    p.add_argument(
+        "--batch-rows",
+        type=_int_between(1, 1_000_000),
+        default=BATCH_ROWS,
+        help="at most this many deliveries per INSERT",
+    )
     p.set_defaults(func=serve)

@@ -143,8 +143,11 @@ class ClickHouseSink:
     def _client_or_connect(self):
         if self._client is None:
             client = self._connect()
-            for _name, statement in webhook_ddl_statements():
-                client.command(statement)
+            # Only the missing tables are created: on a replicated cluster the DDL is ON CLUSTER and waits for
+            # every replica, so running it on each reconnect would turn one replica's outage into 503s.
+            for name, statement in webhook_ddl_statements():
+                if not int(client.command(f"EXISTS TABLE {name}")):
+                    client.command(statement)
             self._client = client
         return self._client
 

@@ -122,11 +122,16 @@ class CatalogEntry:
         return next(c for c in self.columns if c.name == name)
 
 
+# The payment months of every known version of the orders this load touched: API rows AND webhook deliveries
+# (stg_qtickets__orders may have chosen a webhook row, whose month must be rebuilt when the API row moves it).
 ORDER_SALES_MONTHS = """
+WITH touched AS (SELECT DISTINCT order_id FROM stg_qtickets_api_orders_raw WHERE _run_id = {run_id:String})
 SELECT DISTINCT toString(toStartOfMonth(toTimeZone(payed_at, {tz:String}))) AS month
-FROM stg_qtickets_api_orders_raw
-WHERE payed_at IS NOT NULL
-  AND order_id IN (SELECT order_id FROM stg_qtickets_api_orders_raw WHERE _run_id = {run_id:String})
+FROM (
+    SELECT payed_at FROM stg_qtickets_api_orders_raw WHERE payed_at IS NOT NULL AND order_id IN touched
+    UNION ALL
+    SELECT payed_at FROM stg_qtickets_webhooks_raw WHERE payed_at IS NOT NULL AND order_id IN touched
+)
 ORDER BY month
 """
 
