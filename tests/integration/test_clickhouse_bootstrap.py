@@ -1,4 +1,4 @@
-"""The DDL bootstrap creates every staging table and meta_job_runs, idempotently."""
+"""The DDL bootstrap creates every staging table, meta_job_runs and the webhook tables, idempotently."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from qtickets_assets.clickhouse.ddl import ddl_statements
 from qtickets_assets.clickhouse.resource import ClickHouseResource, ClickHouseUnavailable
 from qtickets_assets.qtickets.ingest.catalog import CATALOG
+from qtickets_assets.webhooks.tables import QUARANTINE_TABLE, WEBHOOKS_TABLE
 
 STAGING = list(CATALOG)
 
@@ -20,7 +21,7 @@ def test_bootstrap_twice_creates_every_table(fresh_clickhouse):
             "SELECT name FROM system.tables WHERE database = {db:String}", parameters={"db": fresh_clickhouse.database}
         ).result_rows
     }
-    assert tables == {CATALOG[name].table for name in STAGING} | {"meta_job_runs"}
+    assert tables == {CATALOG[name].table for name in STAGING} | {"meta_job_runs", WEBHOOKS_TABLE, QUARANTINE_TABLE}
     engine = client.query(
         "SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = 'stg_qtickets_api_orders_raw'"
     ).result_rows[0][0]
