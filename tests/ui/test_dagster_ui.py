@@ -124,10 +124,15 @@ def browser():
         browser.close()
 
 
-def _open(browser, url: str, wait_for: str, shot: str):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+def _open(browser, url: str, wait_for: str, shot: str, viewport=(1600, 1000)):
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_text(wait_for, exact=False).first.wait_for(timeout=60_000)
+    try:
+        page.get_by_text(wait_for, exact=False).first.wait_for(timeout=60_000)
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)  # what the page showed instead, for whoever reads the failure
+        page.screenshot(path=str(ARTIFACTS / f"FAILED_{shot}"), full_page=True)
+        raise
     page.wait_for_timeout(3000)  # let the graph layout and the status queries settle before the screenshot
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
@@ -211,10 +216,13 @@ def test_lineage_edges(webserver, browser, node, direction):
 
 def test_fact_lineage_runs_from_the_api_resources(webserver, browser):
     url = f"{webserver['base']}/assets/fact_qtickets_sales_daily?view=lineage&lineageScope=upstream&lineageDepth=4"
-    page = _open(browser, url, "stg_qtickets_api_orders_raw", "fact_sales_lineage.png")
+    # Wide enough that the graph is drawn at a zoom where Dagster prints full asset names (it shortens them when
+    # zoomed out, and the webhook table made this graph wider).
+    page = _open(browser, url, "stg_qtickets_api_orders_raw", "fact_sales_lineage.png", viewport=(2560, 1600))
     text = page.inner_text("body")
     for key in (
         "stg_qtickets_api_orders_raw",
+        "stg_qtickets_webhooks_raw",  # the receiver's table, an external asset upstream of orders staging
         "stg_qtickets_api_events_raw",
         "stg_qtickets__baskets",
         "int_qtickets__paid_baskets",
