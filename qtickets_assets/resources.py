@@ -41,3 +41,18 @@ def all_resources() -> dict:
     from qtickets_assets.transform.project import dbt_resource
 
     return {"clickhouse": clickhouse_resource(), "qtickets": qtickets_resource(), "dbt": dbt_resource()}
+
+
+def resources_for(clickhouse: ClickHouseResource, api) -> dict:
+    """The same three resources, with explicit values instead of settings: for code that starts its own servers
+    (tests, benchmarks). `api` is anything with rest_url, token, partners_url and partners_token, such as the
+    sandbox's test server; the platform itself never imports the sandbox."""
+    from qtickets_assets.transform.project import dbt_resource
+
+    qtickets = QTicketsResource(
+        base_url=api.rest_url,
+        token=api.token,
+        partners_base_url=api.partners_url,
+        partners_token=api.partners_token,
+    )
+    return {"clickhouse": clickhouse, "qtickets": qtickets, "dbt": dbt_resource()}

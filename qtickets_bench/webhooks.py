@@ -134,8 +134,8 @@ def main(argv=None) -> int:
 
     from qtickets_assets.clickhouse.resource import ClickHouseResource
     from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse, free_port
-    from qtickets_assets.qtickets.client.resource import QTicketsResource
-    from qtickets_assets.transform.project import dbt_resource, prepare_manifest
+    from qtickets_assets.resources import resources_for
+    from qtickets_assets.transform.project import prepare_manifest
     from qtickets_assets.webhooks.testing import ReceiverProcess
     from qtickets_sandbox.testing import SandboxServer
 
@@ -162,16 +162,7 @@ def main(argv=None) -> int:
             from qtickets_assets.transform.partitions import all_months_tags
             from qtickets_assets.webhooks.sensor import webhook_sensor
 
-            resources = {
-                "clickhouse": clickhouse,
-                "qtickets": QTicketsResource(
-                    base_url=sandbox.rest_url,
-                    token=sandbox.token,
-                    partners_base_url=sandbox.partners_url,
-                    partners_token=sandbox.partners_token,
-                ),
-                "dbt": dbt_resource(),
-            }
+            resources = resources_for(clickhouse, sandbox)
             instance = DagsterInstance.ephemeral()
             print(f"==> history: {args.orders} orders through the API, then every dbt model", flush=True)
             t0 = time.perf_counter()

@@ -19,11 +19,11 @@ from dagster import materialize
 from qtickets_assets.audit.counts import measure
 from qtickets_assets.clickhouse.resource import ClickHouseResource, ClickHouseUnavailable
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse, free_port
-from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
 from qtickets_assets.qtickets.ingest.catalog import CATALOG
 from qtickets_assets.quality.checks import quality_checks
-from qtickets_assets.transform.project import dbt_resource, prepare_manifest
+from qtickets_assets.resources import resources_for
+from qtickets_assets.transform.project import prepare_manifest
 from qtickets_sandbox.testing import SandboxServer
 from tests.facts_oracle import TZ_NAME, assert_same, expected_sales, fact_sales
 
@@ -73,16 +73,7 @@ def cluster(tmp_path_factory):
             resources = [node_resource(node1), node_resource(node2)]
             for resource in resources:  # no ON CLUSTER here: every node gets its own DDL
                 resource.bootstrap()
-            dagster_resources = {
-                "clickhouse": resources[0],
-                "qtickets": QTicketsResource(
-                    base_url=sandbox.rest_url,
-                    token=sandbox.token,
-                    partners_base_url=sandbox.partners_url,
-                    partners_token=sandbox.partners_token,
-                ),
-                "dbt": dbt_resource(),
-            }
+            dagster_resources = resources_for(resources[0], sandbox)
             yield sandbox, [r.get_client() for r in resources], dagster_resources
         finally:
             os.environ.clear()

@@ -17,9 +17,9 @@ from dagster import materialize
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse
-from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
-from qtickets_assets.transform.project import dbt_resource, prepare_manifest
+from qtickets_assets.resources import resources_for
+from qtickets_assets.transform.project import prepare_manifest
 from qtickets_sandbox.testing import SandboxServer
 from tests.facts_oracle import (
     TZ_NAME,
@@ -47,16 +47,7 @@ def platform(tmp_path_factory):
         try:
             clickhouse = ClickHouseResource(host=ch.host, port=ch.http_port, database="qtickets")
             clickhouse.bootstrap()
-            resources = {
-                "clickhouse": clickhouse,
-                "qtickets": QTicketsResource(
-                    base_url=sandbox.rest_url,
-                    token=sandbox.token,
-                    partners_base_url=sandbox.partners_url,
-                    partners_token=sandbox.partners_token,
-                ),
-                "dbt": dbt_resource(),
-            }
+            resources = resources_for(clickhouse, sandbox)
             yield sandbox, clickhouse.get_client(), resources
         finally:
             os.environ.clear()

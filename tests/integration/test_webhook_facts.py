@@ -21,10 +21,10 @@ from dagster import DagsterInstance, build_sensor_context, materialize
 
 from qtickets_assets.clickhouse.resource import ClickHouseResource
 from qtickets_assets.local.clickhouse_server import EmbeddedClickHouse, free_port
-from qtickets_assets.qtickets.client.resource import QTicketsResource
 from qtickets_assets.qtickets.ingest.assets import STAGING_ASSETS
+from qtickets_assets.resources import resources_for
 from qtickets_assets.transform.partitions import RANGE_END_TAG, RANGE_START_TAG
-from qtickets_assets.transform.project import dbt_resource, prepare_manifest
+from qtickets_assets.transform.project import prepare_manifest
 from qtickets_assets.webhooks.sensor import RUN_KEYS, webhook_sensor
 from qtickets_assets.webhooks.testing import ReceiverProcess
 from qtickets_sandbox.testing import SandboxServer
@@ -51,16 +51,7 @@ def platform(tmp_path_factory):
                 ReceiverProcess(ch.env(), SECRET, port=port) as receiver,
                 SandboxServer(orders=1500, seed=42, extra_args=[*hooks, "--webhook-retry-scale", "0.01"]) as sandbox,
             ):
-                resources = {
-                    "clickhouse": clickhouse,
-                    "qtickets": QTicketsResource(
-                        base_url=sandbox.rest_url,
-                        token=sandbox.token,
-                        partners_base_url=sandbox.partners_url,
-                        partners_token=sandbox.partners_token,
-                    ),
-                    "dbt": dbt_resource(),
-                }
+                resources = resources_for(clickhouse, sandbox)
                 yield sandbox, receiver, clickhouse, resources, DagsterInstance.ephemeral()
         finally:
             os.environ.clear()
